@@ -1,0 +1,7 @@
+"""ftrl: Follow-the-Regularized-Leader for prediction with expert advice."""
+
+from ftrl.ops import entropic_argmin, logsumexp, smooth_min, softmax
+
+__version__ = "0.1.0"
+
+__all__ = ["entropic_argmin", "logsumexp", "smooth_min", "softmax", "__version__"]

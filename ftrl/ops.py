@@ -1,0 +1,477 @@
+r"""Numerical core: log-sum-exp, softmax and the entropic argmin of Follow-the-Regularized-Leader.
+
+The public functions validate their input, move the reduced axes last, and hand contiguous ``(rows, k)`` arrays to
+numba kernels that make one or two passes per row. The kernels share :func:`fast_exp`, an exponential written so
+that LLVM can vectorize the loops around it.
+
+With the negative entropy :math:`R(p) = \sum_i p_i \log p_i` on the simplex :math:`\Delta_N`,
+
+.. math::
+
+    \arg\min_{p \in \Delta_N} \langle p, L \rangle + R(p)/\eta = \operatorname{softmax}(-\eta L),
+    \qquad
+    \min_{p \in \Delta_N} \langle p, L \rangle + R(p)/\eta = -\tfrac{1}{\eta}\operatorname{logsumexp}(-\eta L),
+
+see ``docs/theory.md`` for the derivation.
+
+References
+----------
+P. Blanchard, D. J. Higham, N. J. Higham, "Accurately computing the log-sum-exp and softmax functions",
+IMA Journal of Numerical Analysis 41(4), 2021.
+N. Cesa-Bianchi, G. Lugosi, *Prediction, Learning, and Games*, Cambridge University Press, 2006, ch. 2.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ftrl._jit import kernel
+from ftrl._validation import as_real_array, check_real, normalize_axes
+
+__all__ = ["logsumexp", "softmax", "entropic_argmin", "smooth_min", "fast_exp"]
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 0.6931471803691238  # ln 2 split so that k * _LN2_HI is exact for |k| < 2**11 (fdlibm)
+_LN2_LO = 1.9082149292705877e-10
+_ROUND_SHIFT = 6755399441055744.0  # 1.5 * 2**52: adding and subtracting it rounds to the nearest integer
+_EXP_LOW = -746.0  # exp(x) rounds to 0 below about -745.13
+_EXP_HIGH = 710.0  # exp(x) overflows above about 709.78
+
+
+@kernel
+def fast_exp(x: float) -> float:
+    r"""exp(x) in double precision, branch-free so that loops calling it vectorize.
+
+    Range reduction :math:`x = k \ln 2 + r`, :math:`|r| \le \ln 2 / 2`, then a degree-12 Taylor polynomial for
+    :math:`e^r` (truncation error below 2e-16 relative) and :math:`2^k` built from its IEEE bits in two halves so
+    that results in the subnormal range and the overflow to inf come out right. Accurate to a few ulp over the
+    whole double range; exp(-inf) = 0, exp(inf) = inf, exp(nan) = nan.
+    """
+    clamped = min(max(x, _EXP_LOW), _EXP_HIGH)
+    k_float = (clamped * _LOG2E + _ROUND_SHIFT) - _ROUND_SHIFT
+    r = (clamped - k_float * _LN2_HI) - k_float * _LN2_LO
+    poly = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (
+        1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0 + r * (1.0 / 362880.0 + r * (
+            1.0 / 3628800.0 + r * (1.0 / 39916800.0 + r * (1.0 / 479001600.0))))))))))))
+    k = np.int64(k_float)
+    k_half = k >> 1
+    scale_a = np.int64((k_half + 1023) << 52).view(np.float64)
+    scale_b = np.int64((k - k_half + 1023) << 52).view(np.float64)
+    result = poly * scale_a * scale_b
+    return result if x == x else x
+
+
+@kernel
+def _sign(value: float) -> float:
+    if value > 0.0:
+        return 1.0
+    if value < 0.0:
+        return -1.0
+    return value  # keeps 0.0 and nan
+
+
+@kernel
+def _row_max(row: NDArray[np.float64]) -> float:
+    """Largest entry, ignoring NaN; -inf for an empty or all-NaN row."""
+    largest = -np.inf
+    for value in row:
+        largest = value if value > largest else largest
+    return largest
+
+
+@kernel
+def _has_nan(row: NDArray[np.float64]) -> bool:
+    for value in row:
+        if value != value:
+            return True
+    return False
+
+
+@kernel
+def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]) -> None:
+    """log(sum(exp(a[r]))) for each row r: the largest term taken out, log1p of the rest (as scipy does)."""
+    for r in range(a.shape[0]):
+        row = a[r]
+        largest = _row_max(row)
+        if largest == np.inf or largest == -np.inf:
+            if _has_nan(row):
+                out[r] = np.nan
+                sign[r] = np.nan
+            else:
+                out[r] = largest
+                sign[r] = 1.0 if largest > 0 else 0.0
+            continue
+        n_max = 0.0
+        rest = 0.0
+        for value in row:
+            term = fast_exp(value - largest)
+            is_max = value == largest
+            n_max += 1.0 if is_max else 0.0
+            rest += 0.0 if is_max else term
+        out[r] = math.log1p(rest / n_max) + math.log(n_max) + largest
+        sign[r] = 1.0 if out[r] == out[r] else np.nan
+
+
+@kernel
+def _logsumexp_rows_weighted(
+    a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]
+) -> None:
+    """log|sum(b[r] * exp(a[r]))| and its sign for each row r; a zero weight masks its entry, whatever a holds."""
+    for r in range(a.shape[0]):
+        row = a[r]
+        weights = b[r]
+        largest = -np.inf
+        for j in range(row.shape[0]):
+            if weights[j] != 0.0 and row[j] > largest:
+                largest = row[j]
+        if largest == -np.inf:
+            masked_nan = False
+            for j in range(row.shape[0]):
+                if weights[j] != 0.0 and (row[j] != row[j] or weights[j] != weights[j]):
+                    masked_nan = True
+            out[r] = np.nan if masked_nan else -np.inf
+            sign[r] = np.nan if masked_nan else 0.0
+            continue
+        if largest == np.inf:
+            total = 0.0
+            for j in range(row.shape[0]):
+                if weights[j] != 0.0:
+                    total += weights[j] * math.exp(row[j])
+            out[r] = math.log(abs(total))
+            sign[r] = _sign(total)
+            continue
+        weight_at_max = 0.0
+        rest = 0.0
+        for j in range(row.shape[0]):
+            weight = weights[j]
+            if weight != 0.0:
+                if row[j] == largest:
+                    weight_at_max += weight
+                else:
+                    rest += weight * fast_exp(row[j] - largest)
+        value = np.nan
+        if weight_at_max != 0.0:
+            ratio = rest / weight_at_max if rest != 0.0 else rest
+            sign[r] = _sign(ratio + 1.0) * _sign(weight_at_max)
+            if ratio < -1.0:
+                ratio = -ratio - 2.0
+            value = math.log1p(ratio) + math.log(abs(weight_at_max)) + largest
+        if not math.isfinite(value):
+            total = weight_at_max + rest
+            value = math.log(abs(total)) + largest
+            sign[r] = _sign(total)
+        out[r] = value
+
+
+@kernel
+def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
+    """exp(x[r] - max x[r]) / sum(...) for each row r; a row with nan, +inf or only -inf gives nan (as scipy)."""
+    for r in range(x.shape[0]):
+        row = x[r]
+        result = out[r]
+        largest = _row_max(row)
+        if not math.isfinite(largest):
+            result[:] = np.nan
+            continue
+        total = 0.0
+        for j in range(row.shape[0]):
+            term = fast_exp(row[j] - largest)
+            result[j] = term
+            total += term
+        for j in range(row.shape[0]):
+            result[j] = result[j] / total
+
+
+@kernel
+def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
+    r"""Write :math:`\operatorname{softmax}(-\eta L)` into ``out``: the negative-entropy FTRL argmin (the Hedge step).
+
+    Shifted by the smallest loss, so every exponent is <= 0 and the leader's weight term is exactly 1.
+    ``eta = 0`` gives the uniform distribution, ``eta = inf`` the uniform distribution over the minimizers (Follow
+    the Leader). Entries of +inf get weight 0. Expects a 1-D row with at least one finite entry, no NaN, no -inf.
+    """
+    n = cum_losses.shape[0]
+    if eta == 0.0:
+        out[:] = 1.0 / n
+        return
+    lowest = np.inf
+    for value in cum_losses:
+        lowest = value if value < lowest else lowest
+    total = 0.0
+    if eta == np.inf:
+        for j in range(n):
+            term = 1.0 if cum_losses[j] == lowest else 0.0
+            out[j] = term
+            total += term
+    else:
+        for j in range(n):
+            term = fast_exp(-eta * (cum_losses[j] - lowest))
+            out[j] = term
+            total += term
+    for j in range(n):
+        out[j] = out[j] / total
+
+
+@kernel
+def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
+    r"""The smooth minimum :math:`-\frac{1}{\eta}\log\sum_i e^{-\eta L_i}` of a 1-D row (its limits at 0 and inf).
+
+    Computed as :math:`L_{\min} - \frac{1}{\eta}(\log m + \operatorname{log1p}(s/m))` with m the number of minimizers
+    and s the sum of the other terms, so no term overflows and a dominant minimum keeps full relative accuracy.
+    """
+    n = cum_losses.shape[0]
+    lowest = np.inf
+    for value in cum_losses:
+        lowest = value if value < lowest else lowest
+    if eta == np.inf:
+        return lowest
+    if eta == 0.0:
+        if n == 1:
+            return cum_losses[0]
+        return -np.inf
+    n_min = 0.0
+    rest = 0.0
+    for value in cum_losses:
+        is_min = value == lowest
+        n_min += 1.0 if is_min else 0.0
+        rest += 0.0 if is_min else fast_exp(-eta * (value - lowest))
+    return lowest - (math.log(n_min) + math.log1p(rest / n_min)) / eta
+
+
+@kernel
+def _entropic_argmin_rows(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
+    for r in range(cum_losses.shape[0]):
+        entropic_weights(cum_losses[r], eta, out[r])
+
+
+@kernel
+def _entropic_value_rows(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
+    for r in range(cum_losses.shape[0]):
+        out[r] = entropic_value(cum_losses[r], eta)
+
+
+def _as_rows(array: NDArray[np.float64], axes: tuple[int, ...]) -> tuple[NDArray[np.float64], tuple[int, ...]]:
+    """Move ``axes`` last and flatten to a C-contiguous (rows, k) array; return it and the shape of the kept axes."""
+    kept = tuple(ax for ax in range(array.ndim) if ax not in axes)
+    moved = np.transpose(array, kept + axes)
+    kept_shape = tuple(array.shape[ax] for ax in kept)
+    k = int(np.prod([array.shape[ax] for ax in axes], dtype=np.int64))
+    rows = np.ascontiguousarray(moved).reshape(int(np.prod(kept_shape, dtype=np.int64)), k)
+    return rows, kept_shape
+
+
+def _restore(rows_result: NDArray[np.float64], array_shape: tuple[int, ...], axes: tuple[int, ...]) -> NDArray:
+    """Inverse of :func:`_as_rows` for an elementwise result of the same size as the input."""
+    kept = tuple(ax for ax in range(len(array_shape)) if ax not in axes)
+    order = kept + axes
+    moved_shape = tuple(array_shape[ax] for ax in order)
+    return np.transpose(rows_result.reshape(moved_shape), np.argsort(order))
+
+
+def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> tuple[int, ...]:
+    if keepdims:
+        return tuple(1 if ax in axes else size for ax, size in enumerate(shape))
+    return tuple(size for ax, size in enumerate(shape) if ax not in axes)
+
+
+def _check_temperature(temperature: Any, owner: str) -> float:
+    return check_real(temperature, "temperature", owner, low=0.0, high=math.inf, low_open=True, high_open=True)
+
+
+def logsumexp(
+    a: ArrayLike,
+    axis: int | tuple[int, ...] | None = None,
+    b: ArrayLike | None = None,
+    keepdims: bool = False,
+    return_sign: bool = False,
+    *,
+    temperature: float = 1.0,
+) -> Any:
+    r"""Log of the sum of exponentials, :math:`\gamma \log \sum_i b_i \exp(a_i / \gamma)`, computed stably.
+
+    Same meaning and results as :func:`scipy.special.logsumexp` for real input: the largest term is taken out and
+    the rest enters through ``log1p``, so ``logsumexp([0, -40])`` is ``4.25e-18``, not 0, and
+    ``logsumexp([1e308, 1e308])`` is ``1e308 + log 2`` without overflow. A zero weight in ``b`` masks its entry, even
+    a +inf or nan one; negative weights are allowed with ``return_sign``. An empty reduction gives -inf.
+
+    With ``temperature`` :math:`\gamma > 0` this is the entropy-smoothed maximum,
+    :math:`\gamma\,\mathrm{lse}(a/\gamma) = \max_{q \in \Delta} \langle q, a\rangle + \gamma H(q)`, which lies in
+    :math:`[\max a, \max a + \gamma \log n]`.
+
+    Parameters
+    ----------
+    a : array_like
+        Real input.
+    axis : None, int or tuple of ints
+        Axes to reduce; all by default.
+    b : array_like, optional
+        Weights broadcast against ``a``.
+    keepdims : bool
+        Keep the reduced axes with size one.
+    return_sign : bool
+        Also return the sign of the sum; otherwise a negative sum gives nan.
+    temperature : float
+        :math:`\gamma \in (0, \infty)`.
+
+    Returns
+    -------
+    res : ndarray or float
+        Always float64.
+    sgn : ndarray or float
+        +1, 0 or -1 (only with ``return_sign``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ftrl import logsumexp
+    >>> float(logsumexp([0.0, -40.0]))
+    4.248354255291589e-18
+    >>> float(logsumexp([1e308, 1e308]) - 1e308)
+    0.0
+    >>> float(logsumexp([np.log(2.0), 5.0, np.log(3.0)], b=[1, 0, 1]))
+    1.6094379124341003
+
+    References
+    ----------
+    Blanchard, Higham & Higham, IMA J. Numer. Anal. 41(4), 2021; SciPy's ``scipy.special.logsumexp``.
+    """
+    owner = "logsumexp"
+    values = np.atleast_1d(as_real_array(a, "a", owner))
+    gamma = _check_temperature(temperature, owner)
+    axes = normalize_axes(axis, values.ndim, "axis", owner)
+    weights = None
+    if b is not None:
+        weights = as_real_array(b, "b", owner)
+        try:
+            values, weights = np.broadcast_arrays(values, weights)
+        except ValueError:
+            raise ValueError(
+                f"The 'b' parameter of logsumexp must broadcast against 'a' of shape {values.shape}. "
+                f"Got shape {weights.shape} instead."
+            ) from None
+        axes = normalize_axes(axis, values.ndim, "axis", owner)
+    if gamma != 1.0:
+        values = values / gamma
+    rows, kept_shape = _as_rows(values, axes)
+    out = np.empty(rows.shape[0])
+    sign = np.empty(rows.shape[0])
+    if rows.shape[1] == 0:
+        out[:] = -np.inf
+        sign[:] = -1.0  # scipy's sign(-inf) for an empty reduction
+    elif weights is None:
+        _logsumexp_rows(rows, out, sign)
+    else:
+        _logsumexp_rows_weighted(rows, _as_rows(weights, axes)[0], out, sign)
+    if gamma != 1.0:
+        out *= gamma
+    if not return_sign:
+        out[sign < 0] = np.nan
+    shape = _reduced_shape(values.shape, axes, keepdims)
+    out = out.reshape(shape)[()]
+    return (out, sign.reshape(shape)[()]) if return_sign else out
+
+
+def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = None, *, temperature: float = 1.0) -> Any:
+    r"""The softmax :math:`\exp(x_i/\gamma) / \sum_j \exp(x_j/\gamma)` along ``axis``, the gradient of logsumexp.
+
+    Same results as :func:`scipy.special.softmax` for real input, computed after shifting by the maximum:
+    translation invariant, never nan for finite input, exact zeros where an entry is -inf, and nan for a slice that
+    holds +inf or nan (as scipy). With ``temperature`` :math:`\gamma` it is the argmax of
+    :math:`\langle q, x\rangle + \gamma H(q)` over the simplex.
+
+    Examples
+    --------
+    >>> from ftrl import softmax
+    >>> softmax([0.0, 0.0, -float("inf")]).tolist()
+    [0.5, 0.5, 0.0]
+    >>> softmax([1000.0, 1000.0]).tolist()
+    [0.5, 0.5]
+    """
+    owner = "softmax"
+    values = as_real_array(x, "x", owner)
+    gamma = _check_temperature(temperature, owner)
+    scalar = values.ndim == 0
+    values = np.atleast_1d(values)
+    axes = normalize_axes(axis, values.ndim, "axis", owner)
+    if gamma != 1.0:
+        values = values / gamma
+    rows, _ = _as_rows(values, axes)
+    out = np.empty_like(rows)
+    if rows.size:
+        _softmax_rows(rows, out)
+    result = _restore(out, values.shape, axes)
+    return result[0] if scalar else result
+
+
+def _check_cum_losses(cum_losses: ArrayLike, owner: str) -> NDArray[np.float64]:
+    losses = np.atleast_1d(as_real_array(cum_losses, "cum_losses", owner))
+    if losses.shape[-1] == 0:
+        raise ValueError(f"The 'cum_losses' parameter of {owner} must hold at least one expert. Got shape {losses.shape}.")
+    if np.isnan(losses).any() or (losses == -np.inf).any():
+        raise ValueError(
+            f"The 'cum_losses' parameter of {owner} must not contain nan or -inf. Got {losses!r} instead."
+        )
+    if not np.isfinite(losses).any(axis=-1).all():
+        raise ValueError(
+            f"The 'cum_losses' parameter of {owner} needs a finite entry in every row (+inf means an excluded "
+            f"expert). Got {losses!r} instead."
+        )
+    return losses
+
+
+def _check_eta(eta: Any, owner: str) -> float:
+    return check_real(eta, "eta", owner, low=0.0, high=math.inf)
+
+
+def entropic_argmin(cum_losses: ArrayLike, eta: float) -> NDArray[np.float64]:
+    r"""The FTRL step with the negative-entropy regularizer: :math:`\arg\min_{p\in\Delta}\langle p,L\rangle - H(p)/\eta`.
+
+    Its closed form is :math:`p = \operatorname{softmax}(-\eta L)` (exponential weights, Hedge), computed along the
+    last axis with the smallest loss shifted to 0. ``eta = inf`` gives Follow the Leader (uniform over the
+    minimizers), ``eta = 0`` the uniform distribution. An entry of +inf gets weight 0.
+
+    Examples
+    --------
+    >>> from ftrl import entropic_argmin
+    >>> entropic_argmin([1.0, 1.0, 3.0], float("inf")).tolist()
+    [0.5, 0.5, 0.0]
+    >>> entropic_argmin([1e12, 0.0], 1e8).tolist()
+    [0.0, 1.0]
+
+    References
+    ----------
+    Cesa-Bianchi & Lugosi, *Prediction, Learning, and Games*, 2006, sec. 2.1; Shalev-Shwartz, "Online Learning and
+    Online Convex Optimization", FnT ML 4(2), 2012, sec. 2.7.
+    """
+    owner = "entropic_argmin"
+    losses = _check_cum_losses(cum_losses, owner)
+    rate = _check_eta(eta, owner)
+    rows = np.ascontiguousarray(losses).reshape(-1, losses.shape[-1])
+    out = np.empty_like(rows)
+    _entropic_argmin_rows(rows, rate, out)
+    return out.reshape(losses.shape)
+
+
+def smooth_min(cum_losses: ArrayLike, eta: float) -> Any:
+    r"""The value :math:`\min_{p\in\Delta}\langle p,L\rangle - H(p)/\eta = -\frac{1}{\eta}\mathrm{lse}(-\eta L)`.
+
+    Along the last axis. It lies in :math:`[\min L - \log N/\eta, \min L]`; ``eta = inf`` gives :math:`\min L` and
+    ``eta = 0`` gives -inf (for N > 1).
+
+    Examples
+    --------
+    >>> from ftrl import smooth_min
+    >>> float(smooth_min([0.0, 0.0], 1.0))  # -log 2
+    -0.6931471805599453
+    """
+    owner = "smooth_min"
+    losses = _check_cum_losses(cum_losses, owner)
+    rate = _check_eta(eta, owner)
+    rows = np.ascontiguousarray(losses).reshape(-1, losses.shape[-1])
+    out = np.empty(rows.shape[0])
+    _entropic_value_rows(rows, rate, out)
+    return out.reshape(losses.shape[:-1])[()]
