@@ -1,0 +1,256 @@
+"""Real-data environments: replay a recorded loss matrix, or turn expert forecasts of a series into losses."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from environments._validation import check_float, describe, param_error
+from environments.base import BaseEnvironment
+
+LossName = Literal["square", "absolute", "pinball", "log"]
+
+
+def _read_table(path: str | os.PathLike[str], owner: str) -> pd.DataFrame:
+    """A CSV or Parquet file (by suffix) as a DataFrame; every column is one expert."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return pd.read_csv(path)
+    if suffix in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    raise param_error(owner, "losses", "an array, a DataFrame or the path of a .csv or .parquet file", str(path))
+
+
+def _loss_matrix(losses: Any, owner: str) -> tuple[NDArray[np.float64], list[str] | None, str | None]:
+    """(matrix (T, N) float64, column names or None, path or None), with every entry checked to be finite."""
+    path = None
+    if isinstance(losses, (str, os.PathLike)):
+        path = os.fspath(losses)
+        losses = _read_table(path, owner)
+    names = None
+    if isinstance(losses, pd.DataFrame):
+        names = [str(column) for column in losses.columns]
+        non_numeric = [name for name, dtype in zip(names, losses.dtypes) if not pd.api.types.is_numeric_dtype(dtype)]
+        if non_numeric:
+            raise param_error(owner, "losses", "numeric in every column", f"non-numeric column(s) {non_numeric}")
+        matrix = losses.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        try:
+            matrix = np.array(losses, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"The 'losses' parameter of {owner} must be an array of numbers. Got {losses!r}.") from error
+    if matrix.ndim != 2 or 0 in matrix.shape:
+        raise param_error(owner, "losses", "a 2-d array of shape (T, N) with T, N >= 1", f"shape {matrix.shape}")
+    bad = np.argwhere(~np.isfinite(matrix))
+    if bad.size:
+        row, column = (int(i) for i in bad[0])
+        label = f"column {names[column]!r}" if names is not None else f"column {column}"
+        raise ValueError(
+            f"The 'losses' parameter of {owner} must be finite. Got {matrix[row, column]!r} at row {row}, {label} "
+            f"({len(bad)} non-finite entr{'y' if len(bad) == 1 else 'ies'} in all) instead."
+        )
+    return np.ascontiguousarray(matrix), names, path
+
+
+class Replay(BaseEnvironment):
+    """Replays a recorded loss matrix, one row per round: real data as an oblivious environment.
+
+    .. math:: \\ell_t = L_{t, \\cdot}, \\quad t = 1, \\dots, T
+
+    Parameters
+    ----------
+    losses : array_like of shape (T, N), pandas.DataFrame, or path
+        The loss matrix. A DataFrame's columns are the experts (their names are kept in ``expert_names``). A
+        ``str`` or ``os.PathLike`` ending in ``.csv`` (header row = expert names) or ``.parquet`` is read with
+        pandas (Parquet needs pyarrow). Every entry must be finite.
+
+    Attributes
+    ----------
+    horizon : int
+        T, also ``len(env)``. Asking for a round beyond it is a ValueError.
+    expert_names : list of str or None
+    loss_range : tuple
+        The observed (min, max) of the data.
+
+    Notes
+    -----
+    Deterministic: the seed is ignored, ``reset`` rewinds to the first row. ``get_params`` describes the data
+    by its path (None for in-memory data), shape and a SHA-256 digest rather than listing it.
+
+    References
+    ----------
+    .. [1] N. Cesa-Bianchi and G. Lugosi, *Prediction, Learning, and Games*, Cambridge University Press, 2006,
+       Chapter 2.
+    """
+
+    name = "replay"
+
+    def __init__(self, losses: ArrayLike | pd.DataFrame | str | os.PathLike[str]) -> None:
+        self._set_data(*_loss_matrix(losses, type(self).__name__))
+
+    def _set_data(self, matrix: NDArray[np.float64], names: list[str] | None, path: str | None) -> None:
+        self.losses = matrix
+        self.losses.flags.writeable = False
+        self.expert_names = names
+        self.horizon, self.n_experts = matrix.shape
+        self.loss_range = (float(matrix.min()), float(matrix.max()))
+        self._params = {
+            "losses": path,
+            "horizon": self.horizon,
+            "n_experts": self.n_experts,
+            "sha256": hashlib.sha256(matrix.tobytes()).hexdigest(),
+        }
+
+    def __len__(self) -> int:
+        return self.horizon
+
+    def _block(self, size: int) -> NDArray[np.float64]:
+        if self.t + size > self.horizon:
+            raise ValueError(
+                f"{type(self).__name__} holds {self.horizon} rounds of data; a block of {size} from round {self.t} "
+                f"would need round {self.t + size - 1} (rounds are counted from 0)."
+            )
+        return self.losses[self.t : self.t + size].copy()
+
+
+def _raw_losses(
+    y: NDArray[np.float64], predictions: NDArray[np.float64], loss: str, quantile: float | None
+) -> NDArray[np.float64]:
+    target = y[:, None]
+    if loss == "square":
+        return (predictions - target) ** 2
+    if loss == "absolute":
+        return np.abs(predictions - target)
+    if loss == "pinball":
+        residual = target - predictions
+        return np.maximum(quantile * residual, (quantile - 1.0) * residual)
+    with np.errstate(divide="ignore"):
+        return -np.log(np.where(target == 1.0, predictions, 1.0 - predictions))
+
+
+class ExpertForecasts(Replay):
+    """Losses of N expert forecasts of a series: forecast combination as prediction with expert advice.
+
+    The raw loss of expert i in round t is, for the target :math:`y_t` and forecast :math:`x_{t,i}`,
+
+    - ``"square"``: :math:`(x_{t,i} - y_t)^2`
+    - ``"absolute"``: :math:`|x_{t,i} - y_t|`
+    - ``"pinball"`` (quantile :math:`q`): :math:`\\max(q (y_t - x_{t,i}), (q - 1)(y_t - x_{t,i}))`
+    - ``"log"``: :math:`x_{t,i}` is the probability of the event :math:`y_t = 1` (``y`` in {0, 1}):
+      :math:`-\\ln x_{t,i}` if :math:`y_t = 1`, else :math:`-\\ln(1 - x_{t,i})`
+
+    and it is scaled to [0, 1] with the stated range :math:`[a, b]`:
+
+    .. math:: \\ell_{t,i} = \\frac{\\lambda(x_{t,i}, y_t) - a}{b - a}
+
+    Parameters
+    ----------
+    y : array_like of shape (T,)
+        The target series (a pandas Series is fine).
+    predictions : array_like of shape (T, N) or pandas.DataFrame
+        The experts' forecasts; a DataFrame's column names are kept in ``expert_names``.
+    loss : {"square", "absolute", "pinball", "log"}, default "square"
+    quantile : float in (0, 1), optional
+        Required for (and only for) ``"pinball"``.
+    loss_range : tuple (a, b), optional
+        The range of the raw losses, a < b. A raw loss outside it is a ValueError naming the round and expert
+        (nothing is clipped silently). By default the observed min and max over the whole data are used: this
+        peeks at the future, which is harmless for measuring regret but means the scale is not known online.
+        If every raw loss is equal the scaled losses are all 0.
+
+    Attributes
+    ----------
+    raw_losses : ndarray (T, N)
+        The unscaled losses. ``loss_range`` is (0.0, 1.0) and ``raw_loss_range`` is (a, b).
+
+    References
+    ----------
+    .. [1] N. Cesa-Bianchi and G. Lugosi, *Prediction, Learning, and Games*, Cambridge University Press, 2006,
+       Chapters 2-3.
+    .. [2] R. Koenker and G. Bassett, "Regression quantiles", Econometrica 46, 1978 (pinball loss).
+    """
+
+    name = "expert-forecasts"
+
+    def __init__(
+        self,
+        y: ArrayLike,
+        predictions: ArrayLike | pd.DataFrame,
+        loss: LossName = "square",
+        quantile: float | None = None,
+        loss_range: tuple[float, float] | None = None,
+    ) -> None:
+        owner = type(self).__name__
+        if loss not in ("square", "absolute", "pinball", "log"):
+            raise param_error(owner, "loss", "one of 'square', 'absolute', 'pinball', 'log'", loss)
+        if loss == "pinball":
+            if quantile is None:
+                raise param_error(owner, "quantile", "a float in (0, 1) when loss='pinball'", quantile)
+            quantile = check_float(quantile, "quantile", owner, low=0.0, high=1.0, low_open=True, high_open=True)
+        elif quantile is not None:
+            raise param_error(owner, "quantile", "None unless loss='pinball'", quantile)
+        forecasts, names, _ = _loss_matrix(predictions, owner)
+        target = np.asarray(y, dtype=np.float64)
+        if target.shape != (forecasts.shape[0],):
+            raise param_error(owner, "y", f"a 1-d array of length {forecasts.shape[0]} (the rows of 'predictions')",
+                              f"shape {target.shape}")
+        if not np.all(np.isfinite(target)):
+            raise param_error(owner, "y", "finite (no NaN or inf)", target)
+        if loss == "log":
+            if not np.all((target == 0.0) | (target == 1.0)):
+                raise param_error(owner, "y", "0 or 1 when loss='log'", target)
+            if np.any(forecasts < 0.0) or np.any(forecasts > 1.0):
+                raise param_error(owner, "predictions", "probabilities in [0, 1] when loss='log'", forecasts)
+        raw = _raw_losses(target, forecasts, loss, quantile)
+        infinite = np.argwhere(~np.isfinite(raw))
+        if infinite.size:
+            row, column = (int(i) for i in infinite[0])
+            raise ValueError(
+                f"The log loss of expert {column} in round {row} is infinite: it gave probability "
+                f"{forecasts[row, column]!r} to the outcome y = {target[row]!r}. Use predictions in (0, 1)."
+            )
+        low, high = self._check_range(raw, loss_range, owner)
+        scaled = (raw - low) / (high - low) if high > low else np.zeros_like(raw)
+        self._set_data(scaled, names, None)
+        self.loss_range = (0.0, 1.0)
+        self.raw_loss_range = (low, high)
+        self.raw_losses = raw
+        self.y = target
+        self.predictions = forecasts
+        self.loss = loss
+        self.quantile = quantile
+        self._params = {
+            "loss": loss,
+            "quantile": quantile,
+            "loss_range": None if loss_range is None else [low, high],
+            "horizon": self.horizon,
+            "n_experts": self.n_experts,
+            "sha256": self._params["sha256"],
+        }
+
+    @staticmethod
+    def _check_range(
+        raw: NDArray[np.float64], loss_range: tuple[float, float] | None, owner: str
+    ) -> tuple[float, float]:
+        if loss_range is None:
+            return float(raw.min()), float(raw.max())
+        if np.ndim(loss_range) != 1 or len(loss_range) != 2:
+            raise param_error(owner, "loss_range", "a pair (low, high)", loss_range)
+        low = check_float(loss_range[0], "loss_range", owner, low=-np.inf, high=np.inf)
+        high = check_float(loss_range[1], "loss_range", owner, low=-np.inf, high=np.inf)
+        if not low < high:
+            raise param_error(owner, "loss_range", "a pair (low, high) with low < high", loss_range)
+        outside = np.argwhere((raw < low) | (raw > high))
+        if outside.size:
+            row, column = (int(i) for i in outside[0])
+            raise ValueError(
+                f"The raw loss of expert {column} in round {row} is {raw[row, column]!r}, outside the 'loss_range' "
+                f"{describe(list(loss_range))} of {owner} ({len(outside)} such entries); widen loss_range."
+            )
+        return low, high
