@@ -10,12 +10,14 @@ from environments.adversarial import AboveUniformAdversary, CoinFlips, FTLTrap, 
 from environments.base import BaseEnvironment, Environment, is_oblivious
 from environments.checker import EnvironmentCheckError, check_env
 from environments.data import ExpertForecasts, Replay
+from environments.nonstationary import Drifting, Switching
 from environments.registry import make, names, register
 from environments.stochastic import Bernoulli, Beta, Gaussian, gap_instance
 
 for _cls in (
     Bernoulli, Gaussian, Beta,
     FTLTrap, CoinFlips, RotatingBest, GreedyAdversary, AboveUniformAdversary,
+    Switching, Drifting,
     Replay, ExpertForecasts,
 ):
     register(_cls.name, _cls)
@@ -27,6 +29,7 @@ __all__ = [
     "Bernoulli",
     "Beta",
     "CoinFlips",
+    "Drifting",
     "Environment",
     "EnvironmentCheckError",
     "ExpertForecasts",
@@ -35,6 +38,7 @@ __all__ = [
     "GreedyAdversary",
     "Replay",
     "RotatingBest",
+    "Switching",
     "check_env",
     "gap_instance",
     "is_oblivious",
