@@ -361,7 +361,7 @@ def logsumexp(
     sign = np.empty(rows.shape[0])
     if rows.shape[1] == 0:
         out[:] = -np.inf
-        sign[:] = -1.0  # scipy's sign(-inf) for an empty reduction
+        sign[:] = 0.0
     elif weights is None:
         _logsumexp_rows(rows, out, sign)
     else:
@@ -370,6 +370,8 @@ def logsumexp(
         out *= gamma
     if not return_sign:
         out[sign < 0] = np.nan
+    elif rows.shape[1] == 0:
+        sign[:] = -1.0  # scipy reports sign(-inf) for an empty reduction
     shape = _reduced_shape(values.shape, axes, keepdims)
     out = out.reshape(shape)[()]
     return (out, sign.reshape(shape)[()]) if return_sign else out

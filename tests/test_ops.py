@@ -1,0 +1,345 @@
+"""The numerical core against scipy, against a generic constrained solver, and against the identities of the theory."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.optimize
+import scipy.special
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from ftrl import entropic_argmin, logsumexp, smooth_min, softmax
+from ftrl.ops import fast_exp
+from naive import naive_logsumexp, naive_softmax, negative_entropy
+
+SETTINGS = settings(max_examples=150, deadline=None)
+
+finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+special = st.sampled_from([np.inf, -np.inf, np.nan, 0.0, -0.0, 1e308, -1e308, 5e-324])
+mixed = st.one_of(finite, finite, finite, special)
+
+
+@st.composite
+def array_and_axis(draw, elements=finite, min_dims=1, max_dims=3):
+    array = draw(hnp.arrays(np.float64, hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=0,
+                                                         max_side=5), elements=elements))
+    choice = draw(st.sampled_from(["none", "int", "tuple"]))
+    if choice == "none" or array.ndim == 0:
+        return array, None
+    if choice == "int":
+        return array, draw(st.integers(-array.ndim, array.ndim - 1))
+    axes = draw(st.lists(st.integers(0, array.ndim - 1), min_size=1, max_size=array.ndim, unique=True))
+    return array, tuple(axes)
+
+
+def scipy_logsumexp(a, axis=None, keepdims=False, **kwargs):
+    """scipy's logsumexp, except for empty input where scipy 1.17 fails on axis=None with ndim > 1: there the
+    definition (a sum over nothing is 0, whose log is -inf) is the reference."""
+    if kwargs.get("b") is not None:
+        a = np.broadcast_arrays(a, kwargs["b"])[0]
+    if a.size == 0:
+        shape = np.sum(np.zeros(a.shape), axis=axis, keepdims=keepdims).shape
+        out = np.full(shape, -np.inf)[()]
+        return (out, np.full(shape, -1.0)[()]) if kwargs.get("return_sign") else out
+    return scipy.special.logsumexp(a, axis=axis, keepdims=keepdims, **kwargs)
+
+
+def assert_same(ours, theirs, rtol=1e-13, atol=1e-13):
+    np.testing.assert_allclose(np.asarray(ours, dtype=float), np.asarray(theirs, dtype=float), rtol=rtol, atol=atol,
+                               equal_nan=True)
+    assert np.shape(ours) == np.shape(theirs)
+
+
+class TestFastExp:
+    def test_matches_numpy_over_the_whole_double_range(self):
+        rng = np.random.default_rng(0)
+        x = np.concatenate([rng.uniform(-708.3, 709.7, 200_000), rng.uniform(-1, 1, 50_000),
+                            np.linspace(-708.3, -700, 1000), [0.0, -0.0, 709.78, 1e-300]])
+        np.testing.assert_allclose(np.vectorize(fast_exp)(x), np.exp(x), rtol=8e-16, atol=0)
+
+    def test_subnormal_range_and_limits(self):
+        x = np.linspace(-745.0, -708.4, 500)
+        ours = np.vectorize(fast_exp)(x)
+        np.testing.assert_allclose(ours, np.exp(x), rtol=1e-12, atol=5e-324 * 4)
+        assert fast_exp(-np.inf) == 0.0 and fast_exp(-746.0) == 0.0
+        assert fast_exp(np.inf) == np.inf and fast_exp(710.0) == np.inf
+        assert math.isnan(fast_exp(np.nan))
+        assert fast_exp(709.78) == pytest.approx(math.exp(709.78), rel=1e-15)
+
+
+class TestLogsumexpAgainstScipy:
+    @SETTINGS
+    @given(array_and_axis(), st.booleans())
+    def test_finite(self, case, keepdims):
+        a, axis = case
+        assert_same(logsumexp(a, axis=axis, keepdims=keepdims), scipy_logsumexp(a, axis=axis, keepdims=keepdims))
+
+    @SETTINGS
+    @given(array_and_axis(elements=mixed))
+    def test_with_infinities_and_nan(self, case):
+        a, axis = case
+        with np.errstate(all="ignore"):
+            expected = scipy_logsumexp(a, axis=axis, return_sign=True)
+        ours = logsumexp(a, axis=axis, return_sign=True)
+        assert_same(ours[0], expected[0])
+        assert_same(ours[1], expected[1])
+
+    @SETTINGS
+    @given(st.data())
+    def test_weights_broadcast_and_signs(self, data):
+        a, axis = data.draw(array_and_axis(min_dims=1, max_dims=3))
+        b_shape = data.draw(hnp.broadcastable_shapes(a.shape, max_dims=a.ndim, min_side=0))
+        b = data.draw(hnp.arrays(np.float64, b_shape, elements=st.one_of(st.floats(-3, 3), st.just(0.0))))
+        with np.errstate(all="ignore"):
+            value, sign = scipy_logsumexp(a, axis=axis, b=b, return_sign=True)
+            magnitude = scipy_logsumexp(a, axis=axis, b=np.abs(b))
+        ours_value, ours_sign = logsumexp(a, axis=axis, b=b, return_sign=True)
+        ours_plain = logsumexp(a, axis=axis, b=b)
+        assert np.shape(ours_value) == np.shape(value) == np.shape(ours_plain)
+        # Where the signed sum nearly cancels, log|sum| is ill-conditioned: compare where it does not.
+        well = np.isfinite(value) & (np.asarray(value) > np.asarray(magnitude) - 20)
+        np.testing.assert_allclose(np.asarray(ours_value)[well], np.asarray(value)[well], rtol=1e-9, atol=1e-9)
+        np.testing.assert_array_equal(np.asarray(ours_sign)[well], np.asarray(sign)[well])
+        positive = well & (np.asarray(sign) > 0)
+        np.testing.assert_allclose(np.asarray(ours_plain)[positive], np.asarray(value)[positive], rtol=1e-9,
+                                   atol=1e-9)
+        assert np.all(np.isnan(np.asarray(ours_plain)[well & (np.asarray(sign) < 0)]))
+        all_masked = np.asarray(magnitude) == -np.inf
+        assert np.all(np.asarray(ours_value)[all_masked] == -np.inf)
+
+    @pytest.mark.parametrize(
+        "a, b, expected",
+        [
+            ([0.0, -40.0], None, math.log1p(math.exp(-40.0))),
+            ([1e308, 1e308], None, 1e308 + math.log(2.0)),
+            ([-np.inf, -np.inf], None, -np.inf),
+            ([np.inf, 1.0], None, np.inf),
+            ([np.nan, 1.0], None, np.nan),
+            ([np.inf, 1.0], [0.0, 1.0], 1.0),  # a zero weight masks even +inf
+            ([np.nan, 2.0], [0.0, 1.0], 2.0),
+            ([np.inf, -np.inf], [0.0, 1.0], -np.inf),
+            ([], None, -np.inf),
+            ([3, 4, 5], None, math.log(math.exp(3) + math.exp(4) + math.exp(5))),
+            ([np.log(2.0), 5.0, np.log(3.0)], [1, 0, 1], math.log(5.0)),
+            ([-1000.0, -1000.0], None, -1000.0 + math.log(2.0)),
+        ],
+    )
+    def test_documented_cases(self, a, b, expected):
+        result = logsumexp(a, b=b)
+        assert result == pytest.approx(expected, rel=1e-15, nan_ok=True) or (np.isnan(expected) and np.isnan(result))
+
+    def test_dominant_entry_keeps_relative_accuracy(self):
+        result = float(logsumexp([0.0, -40.0]))
+        assert result != 0.0
+        assert result == pytest.approx(4.248354255291589e-18, rel=1e-14)  # log1p(exp(-40)), by hand
+
+    def test_integer_input_and_scalar_output(self):
+        result = logsumexp(np.arange(5))
+        assert isinstance(result, np.floating) and result.dtype == np.float64
+        assert result == pytest.approx(naive_logsumexp(np.arange(5.0)), rel=1e-15)
+
+    def test_signs(self):
+        value, sign = logsumexp([1.0, 2.0], b=[1.0, -1.0], return_sign=True)
+        assert sign == -1.0 and value == pytest.approx(math.log(math.e**2 - math.e), rel=1e-14)
+        assert np.isnan(logsumexp([1.0, 2.0], b=[1.0, -1.0]))
+        value, sign = logsumexp([1.0, 1.0], b=[1.0, -1.0], return_sign=True)
+        assert sign == 0.0 and value == -np.inf
+
+    @SETTINGS
+    @given(hnp.arrays(np.float64, st.integers(1, 30), elements=finite), st.floats(0.01, 100.0))
+    def test_temperature_is_the_smoothed_maximum(self, a, gamma):
+        expected = gamma * scipy.special.logsumexp(a / gamma)
+        assert logsumexp(a, temperature=gamma) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+    def test_input_is_not_written(self):
+        a = np.array([[1.0, 2.0], [3.0, np.inf]])
+        b = np.array([1.0, 0.0])
+        a0, b0 = a.copy(), b.copy()
+        logsumexp(a, axis=1, b=b, temperature=2.0)
+        softmax(a, axis=0, temperature=3.0)
+        entropic_argmin(a[:, :1], 2.0)
+        np.testing.assert_array_equal(a, a0)
+        np.testing.assert_array_equal(b, b0)
+
+
+class TestSoftmaxAgainstScipy:
+    @SETTINGS
+    @given(array_and_axis(elements=mixed))
+    def test_any_values(self, case):
+        x, axis = case
+        with np.errstate(all="ignore"):
+            expected = scipy.special.softmax(x, axis=axis) if x.size else x  # scipy refuses empty input
+        assert_same(softmax(x, axis=axis), expected, rtol=1e-14, atol=1e-300)
+
+    @SETTINGS
+    @given(hnp.arrays(np.float64, st.integers(1, 40), elements=st.floats(-1e300, 1e300)), st.floats(-1e6, 1e6))
+    def test_finite_input_never_gives_nan_and_is_shift_invariant(self, x, shift):
+        p = softmax(x)
+        assert np.all(np.isfinite(p)) and p.sum() == pytest.approx(1.0, abs=1e-12)
+        assume(np.all(np.abs(x) < 1e6))
+        np.testing.assert_allclose(softmax(x + shift), p, atol=1e-8)
+
+    def test_minus_inf_gives_exact_zeros_and_plus_inf_gives_nan(self):
+        p = softmax([0.0, -np.inf, 1.0])
+        assert p[1] == 0.0 and p.sum() == pytest.approx(1.0)
+        assert np.all(np.isnan(softmax([0.0, np.inf])))
+
+    def test_scalar(self):
+        assert softmax(3.0) == 1.0
+
+
+class TestEntropicArgmin:
+    @SETTINGS
+    @given(hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(0, 1e3)), st.floats(1e-3, 1e3))
+    def test_is_softmax_of_minus_eta_losses(self, cum_losses, eta):
+        np.testing.assert_allclose(entropic_argmin(cum_losses, eta), naive_softmax(-eta * cum_losses), rtol=1e-12,
+                                   atol=1e-300)
+        assert smooth_min(cum_losses, eta) == pytest.approx(-naive_logsumexp(-eta * cum_losses) / eta, rel=1e-12,
+                                                            abs=1e-12)
+
+    def test_limits(self):
+        losses = np.array([2.0, 1.0, 1.0, 5.0])
+        np.testing.assert_array_equal(entropic_argmin(losses, np.inf), [0.0, 0.5, 0.5, 0.0])
+        np.testing.assert_array_equal(entropic_argmin(losses, 0.0), [0.25] * 4)
+        assert smooth_min(losses, np.inf) == 1.0
+        assert smooth_min(losses, 0.0) == -np.inf
+        assert smooth_min([7.0], 0.0) == 7.0
+
+    @pytest.mark.parametrize("eta", [1e-8, 1.0, 1e4, 1e8])
+    @pytest.mark.parametrize("scale", [1.0, 1e6, 1e12])
+    def test_huge_losses_and_rates_stay_finite(self, eta, scale):
+        rng = np.random.default_rng(1)
+        losses = rng.uniform(0, scale, size=50)
+        p = entropic_argmin(losses, eta)
+        assert np.all(np.isfinite(p)) and p.sum() == pytest.approx(1.0, abs=1e-12) and np.all(p >= 0)
+        assert np.isfinite(smooth_min(losses, eta))
+
+    def test_huge_eta_equals_follow_the_leader(self):
+        losses = np.array([3.0, 1.0, 1.0 + 1e-6, 2.0])
+        np.testing.assert_array_equal(entropic_argmin(losses, 1e12), entropic_argmin(losses, np.inf))
+
+    def test_plus_inf_entries_are_excluded(self):
+        np.testing.assert_array_equal(entropic_argmin([np.inf, 0.0], 1.0), [0.0, 1.0])
+
+    def test_batch_along_last_axis(self):
+        losses = np.random.default_rng(2).uniform(0, 10, (3, 4, 5))
+        p = entropic_argmin(losses, 0.7)
+        for index in np.ndindex(3, 4):
+            np.testing.assert_allclose(p[index], naive_softmax(-0.7 * losses[index]), rtol=1e-13)
+        assert smooth_min(losses, 0.7).shape == (3, 4)
+
+
+class TestTheory:
+    """Identities of the theory, each checked numerically against an independent computation."""
+
+    @SETTINGS
+    @given(hnp.arrays(np.float64, st.integers(1, 12), elements=st.floats(-20, 20)), st.data())
+    def test_softmax_is_the_gradient_of_logsumexp(self, x, data):
+        step = 1e-6
+        gradient = np.empty_like(x)
+        for i in range(x.size):
+            e = np.zeros_like(x)
+            e[i] = step
+            gradient[i] = (logsumexp(x + e) - logsumexp(x - e)) / (2 * step)
+        np.testing.assert_allclose(gradient, softmax(x), atol=1e-7)
+
+    @SETTINGS
+    @given(hnp.arrays(np.float64, st.integers(1, 50), elements=finite))
+    def test_bounds_max_and_max_plus_log_n(self, x):
+        value = logsumexp(x)
+        assert np.max(x) <= value <= np.max(x) + math.log(x.size) + 1e-12
+
+    @SETTINGS
+    @given(hnp.arrays(np.float64, st.integers(1, 30), elements=finite), finite)
+    def test_shift_invariance(self, x, c):
+        assert logsumexp(x + c) == pytest.approx(logsumexp(x) + c, rel=1e-12, abs=1e-9)
+
+    @SETTINGS
+    @given(st.integers(1, 10).flatmap(lambda n: st.tuples(
+        hnp.arrays(np.float64, n, elements=st.floats(-50, 50)), hnp.arrays(np.float64, n, elements=st.floats(-50, 50)),
+        st.floats(0, 1))))
+    def test_convex_along_segments(self, case):
+        x, y, theta = case
+        mid = logsumexp(theta * x + (1 - theta) * y)
+        assert mid <= theta * logsumexp(x) + (1 - theta) * logsumexp(y) + 1e-9
+
+    @settings(max_examples=25, deadline=None)
+    @given(hnp.arrays(np.float64, st.integers(2, 6), elements=st.floats(-3, 3)), st.floats(0.2, 5.0))
+    def test_conjugate_identity_against_a_generic_solver(self, x, gamma):
+        """max_{q in simplex} <q, x> + gamma H(q) = gamma lse(x / gamma), attained at softmax(x / gamma)."""
+        n = x.size
+
+        def objective(q):
+            return -(q @ x - gamma * negative_entropy(np.clip(q, 1e-300, None)))
+
+        best = None
+        for start in (np.full(n, 1.0 / n), np.eye(n)[np.argmax(x)] * 0.9 + 0.1 / n):
+            solution = scipy.optimize.minimize(
+                objective, start, method="SLSQP", bounds=[(0.0, 1.0)] * n,
+                constraints=[{"type": "eq", "fun": lambda q: q.sum() - 1.0}], options={"ftol": 1e-14, "maxiter": 500})
+            if best is None or solution.fun < best.fun:
+                best = solution
+        assert -best.fun == pytest.approx(logsumexp(x, temperature=gamma), abs=1e-6)
+        np.testing.assert_allclose(best.x, softmax(x, temperature=gamma), atol=1e-4)
+
+    @settings(max_examples=25, deadline=None)
+    @given(hnp.arrays(np.float64, st.integers(2, 6), elements=st.floats(0, 10)), st.floats(0.1, 5.0))
+    def test_ftrl_argmin_against_a_generic_solver(self, cum_losses, eta):
+        """argmin_{p in simplex} <p, L> + R(p)/eta is softmax(-eta L) and its value the smooth minimum."""
+        n = cum_losses.size
+        solution = scipy.optimize.minimize(
+            lambda p: p @ cum_losses + negative_entropy(np.clip(p, 1e-300, None)) / eta, np.full(n, 1.0 / n),
+            method="SLSQP", bounds=[(0.0, 1.0)] * n, constraints=[{"type": "eq", "fun": lambda p: p.sum() - 1.0}],
+            options={"ftol": 1e-14, "maxiter": 500})
+        assert solution.fun == pytest.approx(smooth_min(cum_losses, eta), abs=1e-6)
+        np.testing.assert_allclose(solution.x, entropic_argmin(cum_losses, eta), atol=1e-4)
+
+
+class TestBadInput:
+    @pytest.mark.parametrize("function", [logsumexp, softmax])
+    def test_complex_is_refused(self, function):
+        with pytest.raises(TypeError, match="complex numbers are not supported"):
+            function(np.array([1 + 1j, 2.0]))
+
+    @pytest.mark.parametrize("function", [logsumexp, softmax])
+    def test_non_numeric_is_refused(self, function):
+        with pytest.raises(TypeError, match="'(a|x)' parameter"):
+            function(["a", "b"])
+
+    def test_b_that_does_not_broadcast(self):
+        with pytest.raises(ValueError, match=r"'b' parameter of logsumexp must broadcast.*\(3,\).*\(2,\)"):
+            logsumexp([1.0, 2.0, 3.0], b=[1.0, 2.0])
+
+    @pytest.mark.parametrize("axis", [2, -3, (0, 0)])
+    def test_axis_out_of_range(self, axis):
+        with pytest.raises(ValueError, match="'axis' parameter"):
+            logsumexp(np.ones((2, 2)), axis=axis)
+        with pytest.raises(ValueError, match="'axis' parameter"):
+            softmax(np.ones((2, 2)), axis=axis)
+
+    def test_axis_of_wrong_type(self):
+        with pytest.raises(TypeError, match="'axis' parameter"):
+            logsumexp(np.ones(3), axis=1.5)
+
+    @pytest.mark.parametrize("value", [-1.0, np.nan, 0.0, np.inf])
+    def test_temperature(self, value):
+        with pytest.raises(ValueError, match=rf"'temperature' parameter of logsumexp .* Got {value!r}"):
+            logsumexp([1.0], temperature=value)
+        with pytest.raises(ValueError, match="'temperature' parameter of softmax"):
+            softmax([1.0], temperature=value)
+
+    @pytest.mark.parametrize("eta", [-1.0, np.nan, "1"])
+    def test_eta(self, eta):
+        with pytest.raises((ValueError, TypeError), match="'eta' parameter of entropic_argmin"):
+            entropic_argmin([1.0, 2.0], eta)
+        with pytest.raises((ValueError, TypeError), match="'eta' parameter of smooth_min"):
+            smooth_min([1.0, 2.0], eta)
+
+    @pytest.mark.parametrize("losses", [[np.nan, 1.0], [-np.inf, 1.0], [np.inf, np.inf], []])
+    def test_cum_losses(self, losses):
+        with pytest.raises(ValueError, match="'cum_losses' parameter of entropic_argmin"):
+            entropic_argmin(losses, 1.0)
