@@ -1,7 +1,8 @@
 """ftrl: Follow-the-Regularized-Leader for prediction with expert advice."""
 
 from ftrl.ops import entropic_argmin, logsumexp, smooth_min, softmax
+from ftrl.simulate import simulate
 
 __version__ = "0.1.0"
 
-__all__ = ["entropic_argmin", "logsumexp", "smooth_min", "softmax", "__version__"]
+__all__ = ["entropic_argmin", "logsumexp", "smooth_min", "softmax", "simulate", "__version__"]

@@ -1,0 +1,188 @@
+r"""Compiled bookkeeping of :func:`ftrl.simulate`: cumulative losses, the best expert, and the recorded rows.
+
+These kernels see only arrays and scalars. They run once per block of rounds, after (or fused with) the learner's
+own block kernel, and write a row of output only at the rounds listed in ``record_rounds`` (1-based, increasing).
+
+Output layout, shared by every kernel (``pos`` is the index of a recorded round):
+
+``out_float[pos]`` = (loss, cum_loss, best_cum_loss, realized_loss, cum_realized_loss, cum_mean_loss),
+``out_int[pos]`` = (t, best_expert, arm).
+
+Running totals live in ``totals`` = (cum_loss, cum_realized_loss, cum_mean_loss), the experts' cumulative losses
+:math:`L_{t,i} = \sum_{s \le t} \ell_{s,i}` in ``cum_expert``; both are carried from one block to the next.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ftrl._jit import kernel
+from ftrl.ops import fast_exp
+
+FLOAT_COLUMNS = ("loss", "cum_loss", "best_cum_loss", "realized_loss", "cum_realized_loss", "cum_mean_loss")
+INT_COLUMNS = ("t", "best_expert", "arm")
+
+_SIGN_CLEAR = np.int64(0x7FFFFFFFFFFFFFFF)
+
+
+@kernel
+def _order_key(value: float) -> np.int64:
+    """An int64 that orders like the double ``value`` (IEEE bits, negatives with their magnitude bits flipped)."""
+    bits = np.float64(value).view(np.int64)
+    return bits ^ ((bits >> 63) & _SIGN_CLEAR)
+
+
+@kernel
+def _from_order_key(key: np.int64) -> float:
+    """Inverse of :func:`_order_key`."""
+    return np.int64(key ^ ((key >> 63) & _SIGN_CLEAR)).view(np.float64)
+
+
+@kernel
+def _argmin_lowest(values: NDArray[np.float64]) -> int:
+    """Index of the smallest entry, the lowest index on ties."""
+    best = 0
+    best_value = values[0]
+    for i in range(1, values.shape[0]):
+        if values[i] < best_value:
+            best_value = values[i]
+            best = i
+    return best
+
+
+@kernel
+def _write_row(
+    pos: int,
+    t: int,
+    loss: float,
+    realized_loss: float,
+    arm: int,
+    cum_expert: NDArray[np.float64],
+    totals: NDArray[np.float64],
+    out_float: NDArray[np.float64],
+    out_int: NDArray[np.int64],
+) -> None:
+    best = _argmin_lowest(cum_expert)
+    out_float[pos, 0] = loss
+    out_float[pos, 1] = totals[0]
+    out_float[pos, 2] = cum_expert[best]
+    out_float[pos, 3] = realized_loss
+    out_float[pos, 4] = totals[1]
+    out_float[pos, 5] = totals[2]
+    out_int[pos, 0] = t
+    out_int[pos, 1] = best
+    out_int[pos, 2] = arm
+
+
+@kernel
+def record_block(
+    losses: NDArray[np.float64],
+    expected: NDArray[np.float64],
+    realized: NDArray[np.float64],
+    arms: NDArray[np.int64],
+    mean_losses: NDArray[np.float64],
+    first_round: int,
+    record_rounds: NDArray[np.int64],
+    pos: int,
+    cum_expert: NDArray[np.float64],
+    totals: NDArray[np.float64],
+    out_float: NDArray[np.float64],
+    out_int: NDArray[np.int64],
+) -> int:
+    r"""Bookkeeping for one block whose expected losses :math:`\langle p_t, \ell_t\rangle` the learner wrote already.
+
+    ``realized``/``arms`` (bandit feedback) and ``mean_losses`` (:math:`\langle p_t, \mu\rangle`) may be empty,
+    meaning absent. Round ``first_round + r + 1`` is row ``r`` of ``losses``. Returns the next record position.
+    """
+    n_rows, n_experts = losses.shape
+    has_realized = realized.shape[0] > 0
+    has_means = mean_losses.shape[0] > 0
+    n_records = record_rounds.shape[0]
+    for r in range(n_rows):
+        row = losses[r]
+        for i in range(n_experts):
+            cum_expert[i] += row[i]
+        totals[0] += expected[r]
+        realized_loss = np.nan
+        arm = -1
+        if has_realized:
+            realized_loss = realized[r]
+            arm = arms[r]
+            totals[1] += realized_loss
+        if has_means:
+            totals[2] += mean_losses[r]
+        t = first_round + r + 1
+        if pos < n_records and record_rounds[pos] == t:
+            _write_row(pos, t, expected[r], realized_loss, arm, cum_expert, totals, out_float, out_int)
+            pos += 1
+    return pos
+
+
+@kernel
+def hedge_record_block(
+    losses: NDArray[np.float64],
+    eta: float,
+    means: NDArray[np.float64],
+    first_round: int,
+    record_rounds: NDArray[np.int64],
+    pos: int,
+    cum_expert: NDArray[np.float64],
+    totals: NDArray[np.float64],
+    out_float: NDArray[np.float64],
+    out_int: NDArray[np.int64],
+) -> int:
+    r"""Hedge with a fixed rate fused with the bookkeeping: one pass over the experts per round.
+
+    With :math:`m_t = \min_i L_{t-1,i}` (the leader's cumulative loss, so every exponent is :math:`\le 0`),
+
+    .. math::
+
+        w_i = e^{-\eta (L_{t-1,i} - m_t)}, \quad
+        \langle p_t, \ell_t\rangle = \frac{\sum_i w_i \ell_{t,i}}{\sum_i w_i}, \quad
+        L_{t,i} = L_{t-1,i} + \ell_{t,i}, \quad m_{t+1} = \min_i L_{t,i},
+
+    all in the same loop. The minimum is taken over order-preserving int64 keys of the doubles, a reduction LLVM
+    vectorizes (a float min-reduction it does not, without fast-math ``nnan``). ``cum_expert`` is both Hedge's
+    state and the experts' cumulative losses of the regret. ``means`` (possibly empty) adds
+    :math:`\langle p_t, \mu\rangle` to ``totals[2]``. Expects finite losses and ``0 < eta < inf``.
+    """
+    n_rows, n_experts = losses.shape
+    has_means = means.shape[0] > 0
+    n_records = record_rounds.shape[0]
+    lowest_key = _order_key(cum_expert[0])
+    for i in range(1, n_experts):
+        lowest_key = min(lowest_key, _order_key(cum_expert[i]))
+    lowest = _from_order_key(lowest_key)
+    for r in range(n_rows):
+        row = losses[r]
+        total_weight = 0.0
+        weighted_loss = 0.0
+        weighted_mean = 0.0
+        next_key = np.int64(0x7FF0000000000000)  # the key of +inf
+        if has_means:
+            for i in range(n_experts):
+                weight = fast_exp(-eta * (cum_expert[i] - lowest))
+                total_weight += weight
+                weighted_loss += weight * row[i]
+                weighted_mean += weight * means[i]
+                updated = cum_expert[i] + row[i]
+                cum_expert[i] = updated
+                next_key = min(next_key, _order_key(updated))
+        else:
+            for i in range(n_experts):
+                weight = fast_exp(-eta * (cum_expert[i] - lowest))
+                total_weight += weight
+                weighted_loss += weight * row[i]
+                updated = cum_expert[i] + row[i]
+                cum_expert[i] = updated
+                next_key = min(next_key, _order_key(updated))
+        lowest = _from_order_key(next_key)
+        expected = weighted_loss / total_weight
+        totals[0] += expected
+        totals[2] += weighted_mean / total_weight
+        t = first_round + r + 1
+        if pos < n_records and record_rounds[pos] == t:
+            _write_row(pos, t, expected, np.nan, -1, cum_expert, totals, out_float, out_int)
+            pos += 1
+    return pos

@@ -1,0 +1,500 @@
+r"""Simulate prediction with expert advice: a learner against an environment, over seeds, as a tidy DataFrame.
+
+The protocol, for :math:`t = 1, \dots, T`: the learner commits :math:`p_t \in \Delta_N` (under bandit feedback it
+also draws an arm :math:`I_t \sim p_t`); the environment reveals :math:`\ell_t \in \mathbb{R}^N`; the learner pays
+:math:`\langle p_t, \ell_t\rangle` (and :math:`\ell_{t, I_t}` when it sampled) and sees all of :math:`\ell_t`
+(full information) or only :math:`\ell_{t, I_t}` (bandit). The bookkeeping is
+
+.. math::
+
+    \mathrm{Regret}_t = \sum_{s \le t} \langle p_s, \ell_s \rangle - \min_i L_{t,i}, \quad
+    L_{t,i} = \sum_{s \le t} \ell_{s,i}, \qquad
+    \text{pseudo-regret}_t = \sum_{s \le t} \langle p_s, \mu \rangle - t \min_i \mu_i .
+
+Two paths compute it. The fast path (a built-in learner with a compiled block kernel, an oblivious environment)
+asks the environment for blocks of losses and runs compiled kernels over each block; no Python runs per round. The
+general path (adaptive environments, user-written learners or environments) is a plain Python loop over
+``env.step``. Both give the same numbers. See ``docs/simulation.md``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import numbers
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from ftrl._simulate_kernels import FLOAT_COLUMNS, INT_COLUMNS, hedge_record_block, record_block
+from ftrl._validation import check_choice, check_int
+
+__all__ = ["simulate", "record_rounds"]
+
+BLOCK_BYTES = 2**21
+"""Memory budget of one block of losses in the fast path (2 MiB: the block stays in L2/L3 cache)."""
+
+_MIN_BLOCK_ROWS = 16
+_LOG_RECORDS = 100
+_OWNER = "simulate"
+_EMPTY_FLOAT = np.zeros(0)
+_EMPTY_INT = np.zeros(0, dtype=np.int64)
+
+
+def record_rounds(horizon: int, record: str | int) -> NDArray[np.int64]:
+    """The rounds (1-based, increasing, distinct) at which :func:`simulate` keeps a row.
+
+    Parameters
+    ----------
+    horizon : int
+        T >= 1.
+    record : "all", "log" or int
+        ``"all"``: every round. An int k >= 1: rounds k, 2k, 3k, ... and always T. ``"log"``: min(100, T)
+        distinct rounds spaced evenly in log scale, always including 1 and T.
+
+    Examples
+    --------
+    >>> record_rounds(10, 4).tolist()
+    [4, 8, 10]
+    >>> record_rounds(5, "log").tolist()
+    [1, 2, 3, 4, 5]
+    """
+    horizon = check_int(horizon, "horizon", "record_rounds", low=1)
+    record = _check_record(record, "record_rounds")
+    if record == "all":
+        return np.arange(1, horizon + 1, dtype=np.int64)
+    if record == "log":
+        wanted = min(_LOG_RECORDS, horizon)
+        count = wanted
+        while True:
+            rounds = np.unique(np.rint(np.geomspace(1, horizon, count)).astype(np.int64))
+            if rounds.size >= wanted:
+                return rounds
+            count += wanted - rounds.size
+    rounds = np.arange(record, horizon + 1, record, dtype=np.int64)
+    if rounds.size == 0 or rounds[-1] != horizon:
+        rounds = np.append(rounds, np.int64(horizon))
+    return rounds
+
+
+def _check_record(record: Any, owner: str) -> str | int:
+    if isinstance(record, str):
+        return check_choice(record, "record", ("all", "log"), owner)
+    if isinstance(record, numbers.Integral) and not isinstance(record, (bool, np.bool_)):
+        return check_int(record, "record", owner, low=1)
+    raise ValueError(
+        f"The 'record' parameter of {owner} must be 'all', 'log' or an int in the range [1, inf]. "
+        f"Got {record!r} instead."
+    )
+
+
+def _check_seeds(seeds: Any) -> list[int]:
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, (bool, np.bool_)):
+        return list(range(check_int(seeds, "seeds", _OWNER, low=1)))
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, np.ndarray)):
+        raise ValueError(
+            f"The 'seeds' parameter of {_OWNER} must be a count (an int >= 1) or a list of ints >= 0. "
+            f"Got {seeds!r} instead."
+        )
+    values = [check_int(seed, "seeds", _OWNER, low=0) for seed in seeds]
+    if not values or len(set(values)) != len(values):
+        raise ValueError(
+            f"The 'seeds' parameter of {_OWNER} must be a non-empty list of distinct ints >= 0. "
+            f"Got {list(seeds)!r} instead."
+        )
+    return values
+
+
+def _is_learner(obj: Any) -> bool:
+    return not isinstance(obj, type) and hasattr(obj, "n_experts") and hasattr(obj, "weights")
+
+
+def _learner_feedback(learner: Any) -> str:
+    declared = getattr(learner, "feedback", None)
+    if declared in ("full", "bandit"):
+        return declared
+    return "bandit" if hasattr(learner, "update_arm") and not hasattr(learner, "update") else "full"
+
+
+def _jsonable(value: Any) -> Any:
+    """numpy scalars and arrays to Python numbers and lists, recursively; anything else not JSON-ready to str."""
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
+def _describe(obj: Any) -> tuple[str, dict[str, Any]]:
+    name = getattr(obj, "name", "") or type(obj).__name__
+    get_params = getattr(obj, "get_params", None)
+    params = get_params() if callable(get_params) else {}
+    return str(name), _jsonable(params)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything one seed's run needs, decided and validated once before any work."""
+
+    make_learner: Callable[[], Any]
+    env: Any
+    horizon: int
+    feedback: str
+    rounds: NDArray[np.int64]
+    path: str
+    block_rows: int
+    means: NDArray[np.float64] | None
+
+
+def _fixed_eta_hedge(learner: Any) -> float | None:
+    """The rate of a fixed-rate Hedge learner whose state the fused kernel can take over, else None."""
+    fused_rate = getattr(learner, "_fused_hedge_eta", None)
+    if callable(fused_rate):
+        return fused_rate()
+    return None
+
+
+def simulate(
+    learner: Any,
+    env: Any,
+    horizon: int,
+    *,
+    seeds: int | Sequence[int] = 1,
+    feedback: str = "full",
+    record: str | int = "all",
+    n_jobs: int | None = None,
+    _block_size: int | None = None,
+    _path: str = "auto",
+) -> pd.DataFrame:
+    r"""Run ``learner`` against ``env`` for ``horizon`` rounds, once per seed, and return the regret curves.
+
+    For each round the learner commits :math:`p_t`, the environment reveals :math:`\ell_t`, and the learner pays
+    :math:`\langle p_t, \ell_t\rangle`; the regret is :math:`\sum_{s\le t}\langle p_s, \ell_s\rangle - \min_i L_{t,i}`
+    with :math:`L_{t,i} = \sum_{s \le t}\ell_{s,i}`. Under bandit feedback the learner also draws
+    :math:`I_t \sim p_t` and sees only :math:`\ell_{t,I_t}`.
+
+    Parameters
+    ----------
+    learner : learner or callable
+        A learner instance (deep-copied and reset for each seed; the object passed is never touched) or a
+        factory, a callable with no arguments returning a fresh learner.
+    env : environment
+        Deep-copied for each seed, then reset with ``reset(seed=s)``.
+    horizon : int
+        Number of rounds T >= 1.
+    seeds : int or sequence of int
+        A count n (seeds 0, ..., n-1) or a list of distinct ints >= 0.
+    feedback : {"full", "bandit"}
+        Must match the learner: a bandit learner (``feedback == "bandit"``, with ``sample``/``update_arm``)
+        under full information would ignore what it sees, and a full-information learner cannot learn from one
+        coordinate of the loss, so a mismatch is a ValueError.
+    record : "all", int or "log"
+        Which rounds get a row: every round; rounds k, 2k, ... and T; or about 100 log-spaced rounds including 1
+        and T (see :func:`record_rounds`). The bookkeeping runs every round whatever is recorded.
+    n_jobs : int or None
+        Seeds run in this many threads (None: ``os.cpu_count()``). The compiled kernels release the GIL, so
+        the fast path scales with the cores; results are identical to a serial run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (seed, recorded round), sorted by seed then t, with columns ``seed``, ``t`` (1-based),
+        ``loss`` (:math:`\langle p_t, \ell_t\rangle`), ``cum_loss``, ``best_cum_loss`` (:math:`\min_i L_{t,i}`),
+        ``best_expert`` (its index, the lowest on ties) and ``regret`` (``cum_loss - best_cum_loss``). Bandit runs
+        add ``arm`` (:math:`I_t`), ``realized_loss`` (:math:`\ell_{t,I_t}`) and ``realized_regret``
+        (:math:`\sum_{s\le t}\ell_{s,I_s} - \min_i L_{t,i}`). Environments with ``means`` add ``pseudo_regret``
+        (:math:`\sum_{s\le t}\langle p_s,\mu\rangle - t\min_i\mu_i`). ``df.attrs`` describes the run with
+        JSON-ready values: learner and environment names and parameters, horizon, feedback, record, seeds, path
+        ("fast" or "general"), versions of ftrl, numpy and numba, and the wall time in seconds.
+
+    Raises
+    ------
+    ValueError
+        Before any round is played: horizon < 1, unknown feedback or record, record < 1, bad seeds or n_jobs,
+        a learner and an environment with different numbers of experts, or a feedback mismatch.
+
+    Notes
+    -----
+    Seeding: for seed s the environment is reset with ``seed=s``. Under bandit feedback the arms are drawn by
+    the learner from uniforms of a separate Generator, ``PCG64(np.random.SeedSequence(s).spawn(1)[0])``, one
+    ``random()`` double per round, so the environment's stream and the sampling never share a generator. Both
+    are consumed in the same order whatever the block size or the number of workers.
+
+    Examples
+    --------
+    >>> import environments
+    >>> from ftrl import make_learner, simulate
+    >>> env = environments.Bernoulli([0.3, 0.5, 0.7])
+    >>> df = simulate(make_learner("hedge", 3, eta=0.1), env, 1000, seeds=2, record=500)
+    >>> df[["seed", "t"]].values.tolist()
+    [[0, 500], [0, 1000], [1, 500], [1, 1000]]
+    >>> bool((df.regret == df.cum_loss - df.best_cum_loss).all())
+    True
+    """
+    start = time.perf_counter()
+    horizon = check_int(horizon, "horizon", _OWNER, low=1)
+    feedback = check_choice(feedback, "feedback", ("full", "bandit"), _OWNER)
+    record = _check_record(record, _OWNER)
+    seed_list = _check_seeds(seeds)
+    workers = (os.cpu_count() or 1) if n_jobs is None else check_int(n_jobs, "n_jobs", _OWNER, low=1)
+    path_choice = check_choice(_path, "_path", ("auto", "fast", "general"), _OWNER)
+
+    if _is_learner(learner):
+        template = learner
+
+        def make_learner() -> Any:
+            fresh = copy.deepcopy(template)
+            fresh.reset()
+            return fresh
+
+    elif callable(learner):
+        make_learner = learner
+    else:
+        raise ValueError(
+            f"The 'learner' parameter of {_OWNER} must be a learner (with n_experts and weights) or a callable "
+            f"returning one. Got {learner!r} instead."
+        )
+    probe = make_learner()
+    if not _is_learner(probe):
+        raise ValueError(
+            f"The 'learner' factory passed to {_OWNER} must return a learner (with n_experts and weights). "
+            f"Got {probe!r} instead."
+        )
+    n_experts = getattr(env, "n_experts", None)
+    if not (hasattr(env, "reset") and hasattr(env, "step")) or n_experts is None:
+        raise ValueError(
+            f"The 'env' parameter of {_OWNER} must be an environment with n_experts, reset(*, seed) and "
+            f"step(weights). Got {env!r} instead."
+        )
+    if int(probe.n_experts) != int(n_experts):
+        raise ValueError(
+            f"The learner and the environment passed to {_OWNER} must have the same number of experts. "
+            f"Got {probe.n_experts} for the learner and {n_experts} for the environment."
+        )
+    learner_feedback = _learner_feedback(probe)
+    if learner_feedback != feedback:
+        raise ValueError(
+            f"The 'feedback' parameter of {_OWNER} must match the learner: {type(probe).__name__} learns from "
+            f"{learner_feedback!r} feedback, so pass feedback={learner_feedback!r} (for bandit feedback use a "
+            f"bandit learner such as Exp3). Got {feedback!r} instead."
+        )
+    block_rows = _block_size
+    if block_rows is None:
+        block_rows = max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (8 * int(n_experts)))
+    else:
+        block_rows = check_int(block_rows, "_block_size", _OWNER, low=1)
+    means = getattr(env, "means", None)
+    means = None if means is None else np.ascontiguousarray(means, dtype=np.float64)
+
+    kernel_method = "advance" if feedback == "full" else "advance_bandit"
+    fast_ok = bool(getattr(env, "oblivious", False)) and hasattr(env, "block") and hasattr(probe, kernel_method)
+    if path_choice == "fast" and not fast_ok:
+        raise ValueError(
+            f"The fast path of {_OWNER} needs an oblivious environment with block() and a learner with "
+            f"{kernel_method}(); got {type(env).__name__} and {type(probe).__name__}."
+        )
+    path = "fast" if fast_ok and path_choice != "general" else "general"
+
+    plan = _Plan(make_learner, env, horizon, feedback, record_rounds(horizon, record), path, block_rows, means)
+    n_workers = min(workers, len(seed_list))
+    if n_workers == 1:
+        frames = [_run_seed(plan, seed) for seed in seed_list]
+    else:
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            frames = list(pool.map(lambda seed: _run_seed(plan, seed), seed_list))
+    df = pd.concat(frames, ignore_index=True)
+
+    learner_name, learner_params = _describe(probe)
+    env_name, env_params = _describe(env)
+    import numba
+
+    import ftrl
+
+    df.attrs = {
+        "learner": learner_name,
+        "learner_params": learner_params,
+        "environment": env_name,
+        "environment_params": env_params,
+        "n_experts": int(n_experts),
+        "horizon": horizon,
+        "feedback": feedback,
+        "record": record,
+        "seeds": seed_list,
+        "path": path,
+        "n_jobs": n_workers,
+        "versions": {"ftrl": ftrl.__version__, "numpy": np.__version__, "numba": numba.__version__},
+        "wall_time": time.perf_counter() - start,
+    }
+    json.dumps(df.attrs)  # every value must be JSON-ready; a TypeError here is a bug, not a user error
+    return df
+
+
+def _sampling_generator(seed: int) -> np.random.Generator:
+    """The Generator of the bandit sampling uniforms for ``seed``: independent of the environment's stream."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed).spawn(1)[0]))
+
+
+def _run_seed(plan: _Plan, seed: int) -> pd.DataFrame:
+    learner = plan.make_learner()
+    env = copy.deepcopy(plan.env)
+    env.reset(seed=seed)
+    n_records = plan.rounds.shape[0]
+    out_float = np.full((n_records, len(FLOAT_COLUMNS)), np.nan)
+    out_int = np.zeros((n_records, len(INT_COLUMNS)), dtype=np.int64)
+    sampler = _sampling_generator(seed) if plan.feedback == "bandit" else None
+    if plan.path == "fast":
+        _run_fast(plan, learner, env, sampler, out_float, out_int)
+    else:
+        _run_general(plan, learner, env, sampler, out_float, out_int)
+    return _frame(plan, seed, out_float, out_int)
+
+
+def _run_fast(
+    plan: _Plan,
+    learner: Any,
+    env: Any,
+    sampler: np.random.Generator | None,
+    out_float: NDArray[np.float64],
+    out_int: NDArray[np.int64],
+) -> None:
+    n_experts = int(learner.n_experts)
+    cum_expert = np.zeros(n_experts)
+    totals = np.zeros(3)
+    means = _EMPTY_FLOAT if plan.means is None else plan.means
+    fused_eta = _fixed_eta_hedge(learner) if plan.feedback == "full" else None
+    if fused_eta is not None:
+        cum_expert = learner._fused_hedge_state()
+    expected = np.empty(plan.block_rows)
+    realized = np.empty(plan.block_rows) if sampler is not None else _EMPTY_FLOAT
+    arms = np.empty(plan.block_rows, dtype=np.int64) if sampler is not None else _EMPTY_INT
+    mean_losses = np.empty(plan.block_rows) if plan.means is not None else _EMPTY_FLOAT
+    done = 0
+    pos = 0
+    while done < plan.horizon:
+        rows = min(plan.block_rows, plan.horizon - done)
+        losses = np.ascontiguousarray(env.block(rows), dtype=np.float64)
+        if fused_eta is not None:
+            pos = hedge_record_block(
+                losses, fused_eta, means, done, plan.rounds, pos, cum_expert, totals, out_float, out_int
+            )
+            learner._fused_hedge_advanced(rows)
+        else:
+            if plan.means is not None:
+                _advance_with_means(learner, losses, means, sampler, expected, realized, arms, mean_losses)
+            elif sampler is None:
+                learner.advance(losses, expected[:rows])
+            else:
+                learner.advance_bandit(losses, sampler.random(rows), expected[:rows], realized[:rows], arms[:rows])
+            pos = record_block(
+                losses,
+                expected[:rows],
+                realized[:rows],
+                arms[:rows],
+                mean_losses[:rows],
+                done,
+                plan.rounds,
+                pos,
+                cum_expert,
+                totals,
+                out_float,
+                out_int,
+            )
+        done += rows
+
+
+def _advance_with_means(
+    learner: Any,
+    losses: NDArray[np.float64],
+    means: NDArray[np.float64],
+    sampler: np.random.Generator | None,
+    expected: NDArray[np.float64],
+    realized: NDArray[np.float64],
+    arms: NDArray[np.int64],
+    mean_losses: NDArray[np.float64],
+) -> None:
+    r"""Advance one round at a time, reading :math:`p_t` to add :math:`\langle p_t, \mu\rangle` (pseudo-regret).
+
+    The learners' block kernels report :math:`\langle p_t, \ell_t\rangle` only, so with ``means`` (and no fused
+    kernel) the block is fed to them row by row: compiled updates, but one Python step per round.
+    """
+    for r in range(losses.shape[0]):
+        mean_losses[r] = float(np.dot(learner.weights, means))
+        row = losses[r : r + 1]
+        if sampler is None:
+            learner.advance(row, expected[r : r + 1])
+        else:
+            learner.advance_bandit(row, sampler.random(1), expected[r : r + 1], realized[r : r + 1], arms[r : r + 1])
+
+
+def _run_general(
+    plan: _Plan,
+    learner: Any,
+    env: Any,
+    sampler: np.random.Generator | None,
+    out_float: NDArray[np.float64],
+    out_int: NDArray[np.int64],
+) -> None:
+    n_experts = int(learner.n_experts)
+    cum_expert = np.zeros(n_experts)
+    cum_loss = cum_realized = cum_mean = 0.0
+    rounds = plan.rounds
+    pos = 0
+    for t in range(1, plan.horizon + 1):
+        weights = np.asarray(learner.weights, dtype=np.float64)
+        realized_loss = math.nan
+        arm = -1
+        if sampler is not None:
+            arm = int(learner.sample(sampler))
+        losses = np.asarray(env.step(weights), dtype=np.float64)
+        expected = float(np.dot(weights, losses))
+        if sampler is None:
+            learner.update(losses)
+        else:
+            realized_loss = float(losses[arm])
+            learner.update_arm(arm, realized_loss)
+            cum_realized += realized_loss
+        cum_expert += losses
+        cum_loss += expected
+        if plan.means is not None:
+            cum_mean += float(np.dot(weights, plan.means))
+        if pos < rounds.shape[0] and rounds[pos] == t:
+            best = int(np.argmin(cum_expert))
+            out_float[pos] = (expected, cum_loss, cum_expert[best], realized_loss, cum_realized, cum_mean)
+            out_int[pos] = (t, best, arm)
+            pos += 1
+
+
+def _frame(plan: _Plan, seed: int, out_float: NDArray[np.float64], out_int: NDArray[np.int64]) -> pd.DataFrame:
+    n_records = out_int.shape[0]
+    floats = dict(zip(FLOAT_COLUMNS, out_float.T))
+    ints = dict(zip(INT_COLUMNS, out_int.T))
+    columns: dict[str, Any] = {
+        "seed": np.full(n_records, seed, dtype=np.int64),
+        "t": ints["t"],
+        "loss": floats["loss"],
+        "cum_loss": floats["cum_loss"],
+        "best_cum_loss": floats["best_cum_loss"],
+        "best_expert": ints["best_expert"],
+        "regret": floats["cum_loss"] - floats["best_cum_loss"],
+    }
+    if plan.feedback == "bandit":
+        columns["arm"] = ints["arm"]
+        columns["realized_loss"] = floats["realized_loss"]
+        columns["realized_regret"] = floats["cum_realized_loss"] - floats["best_cum_loss"]
+    if plan.means is not None:
+        columns["pseudo_regret"] = floats["cum_mean_loss"] - ints["t"] * float(plan.means.min())
+    return pd.DataFrame({name: np.ascontiguousarray(values) for name, values in columns.items()})
