@@ -112,7 +112,7 @@ def check_weights(weights: Any, n_experts: int, owner: str) -> NDArray[np.float6
         raise ValueError(f"{where} must be finite. Got {describe(array)} instead.")
     smallest = int(np.argmin(array))
     if array[smallest] < -WEIGHT_TOLERANCE:
-        raise ValueError(f"{where} must be nonnegative. Got weights[{smallest}] = {array[smallest]!r} instead.")
+        raise ValueError(f"{where} must be nonnegative. Got weights[{smallest}] = {float(array[smallest])!r} instead.")
     total = float(array.sum())
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
         raise ValueError(f"{where} must sum to 1 (within {WEIGHT_TOLERANCE:g}). Got sum {total!r} instead.")

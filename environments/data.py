@@ -17,42 +17,42 @@ from environments.base import BaseEnvironment
 LossName = Literal["square", "absolute", "pinball", "log"]
 
 
-def _read_table(path: str | os.PathLike[str], owner: str) -> pd.DataFrame:
+def _read_table(path: str | os.PathLike[str], owner: str, param: str) -> pd.DataFrame:
     """A CSV or Parquet file (by suffix) as a DataFrame; every column is one expert."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         return pd.read_csv(path)
     if suffix in (".parquet", ".pq"):
         return pd.read_parquet(path)
-    raise param_error(owner, "losses", "an array, a DataFrame or the path of a .csv or .parquet file", str(path))
+    raise param_error(owner, param, "an array, a DataFrame or the path of a .csv or .parquet file", str(path))
 
 
-def _loss_matrix(losses: Any, owner: str) -> tuple[NDArray[np.float64], list[str] | None, str | None]:
+def _loss_matrix(losses: Any, owner: str, param: str = "losses") -> tuple[NDArray[np.float64], list[str] | None, str | None]:
     """(matrix (T, N) float64, column names or None, path or None), with every entry checked to be finite."""
     path = None
     if isinstance(losses, (str, os.PathLike)):
         path = os.fspath(losses)
-        losses = _read_table(path, owner)
+        losses = _read_table(path, owner, param)
     names = None
     if isinstance(losses, pd.DataFrame):
         names = [str(column) for column in losses.columns]
         non_numeric = [name for name, dtype in zip(names, losses.dtypes) if not pd.api.types.is_numeric_dtype(dtype)]
         if non_numeric:
-            raise param_error(owner, "losses", "numeric in every column", f"non-numeric column(s) {non_numeric}")
+            raise param_error(owner, param, "numeric in every column", f"non-numeric column(s) {non_numeric}")
         matrix = losses.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         try:
             matrix = np.array(losses, dtype=np.float64)
         except (TypeError, ValueError) as error:
-            raise TypeError(f"The 'losses' parameter of {owner} must be an array of numbers. Got {losses!r}.") from error
+            raise TypeError(f"The '{param}' parameter of {owner} must be an array of numbers. Got {losses!r}.") from error
     if matrix.ndim != 2 or 0 in matrix.shape:
-        raise param_error(owner, "losses", "a 2-d array of shape (T, N) with T, N >= 1", f"shape {matrix.shape}")
+        raise param_error(owner, param, "a 2-d array of shape (T, N) with T, N >= 1", f"shape {matrix.shape}")
     bad = np.argwhere(~np.isfinite(matrix))
     if bad.size:
         row, column = (int(i) for i in bad[0])
         label = f"column {names[column]!r}" if names is not None else f"column {column}"
         raise ValueError(
-            f"The 'losses' parameter of {owner} must be finite. Got {matrix[row, column]!r} at row {row}, {label} "
+            f"The '{param}' parameter of {owner} must be finite. Got {float(matrix[row, column])!r} at row {row}, {label} "
             f"({len(bad)} non-finite entr{'y' if len(bad) == 1 else 'ies'} in all) instead."
         )
     return np.ascontiguousarray(matrix), names, path
@@ -195,7 +195,7 @@ class ExpertForecasts(Replay):
             quantile = check_float(quantile, "quantile", owner, low=0.0, high=1.0, low_open=True, high_open=True)
         elif quantile is not None:
             raise param_error(owner, "quantile", "None unless loss='pinball'", quantile)
-        forecasts, names, _ = _loss_matrix(predictions, owner)
+        forecasts, names, _ = _loss_matrix(predictions, owner, "predictions")
         target = np.asarray(y, dtype=np.float64)
         if target.shape != (forecasts.shape[0],):
             raise param_error(owner, "y", f"a 1-d array of length {forecasts.shape[0]} (the rows of 'predictions')",
@@ -213,7 +213,7 @@ class ExpertForecasts(Replay):
             row, column = (int(i) for i in infinite[0])
             raise ValueError(
                 f"The log loss of expert {column} in round {row} is infinite: it gave probability "
-                f"{forecasts[row, column]!r} to the outcome y = {target[row]!r}. Use predictions in (0, 1)."
+                f"{float(forecasts[row, column])!r} to the outcome y = {float(target[row])!r}. Use predictions in (0, 1)."
             )
         low, high = self._check_range(raw, loss_range, owner)
         scaled = (raw - low) / (high - low) if high > low else np.zeros_like(raw)
@@ -250,7 +250,7 @@ class ExpertForecasts(Replay):
         if outside.size:
             row, column = (int(i) for i in outside[0])
             raise ValueError(
-                f"The raw loss of expert {column} in round {row} is {raw[row, column]!r}, outside the 'loss_range' "
+                f"The raw loss of expert {column} in round {row} is {float(raw[row, column])!r}, outside the 'loss_range' "
                 f"{describe(list(loss_range))} of {owner} ({len(outside)} such entries); widen loss_range."
             )
         return low, high

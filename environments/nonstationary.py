@@ -174,6 +174,14 @@ class Drifting(BaseEnvironment):
             else:
                 self._walk_means = self.initial_means.copy()
 
+    @property
+    def current_means(self) -> NDArray[np.float64]:
+        """The means of the next round (a copy), shape (N,)."""
+        if self.kind == "sinusoid":
+            return self.mean_sequence(self.t, 1)[0]
+        self._require_reset()
+        return self._walk_means.copy()
+
     def mean_sequence(self, start: int, size: int) -> NDArray[np.float64]:
         """The means of rounds ``start .. start + size - 1``, shape (size, N) (sinusoid only: the random walk's
         path is random)."""
