@@ -1,0 +1,275 @@
+r"""Regret curves across seeds, and the theoretical bounds to draw next to them.
+
+:func:`summary` reduces the tidy output of :func:`ftrl.simulate` (one row per seed and round) to one row per
+round: mean, standard deviation, standard error, quantiles and a 95% Student-t confidence band for the mean.
+:func:`bound` evaluates the classical regret bounds over a range of horizons.
+
+References
+----------
+N. Cesa-Bianchi, G. Lugosi, *Prediction, Learning, and Games*, Cambridge University Press, 2006.
+S. de Rooij, T. van Erven, P. D. Grunwald, W. M. Koolen, "Follow the Leader If You Can, Hedge If You Must",
+JMLR 15, 2014.
+T. Lattimore, C. Szepesvari, *Bandit Algorithms*, Cambridge University Press, 2020.
+J. Zimmert, Y. Seldin, "Tsallis-INF: An Optimal Algorithm for Stochastic and Adversarial Bandits", JMLR 22, 2021.
+M. Abramowitz, I. A. Stegun, *Handbook of Mathematical Functions*, 1964, formula 26.7.3-4.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from ftrl._validation import as_real_array, check_int, check_real
+
+__all__ = ["summary", "bound", "bound_names", "student_t_quantile"]
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+CONFIDENCE = 0.95
+
+
+def _t_central_probability(theta: float, dof: int) -> float:
+    r"""P(|T| < t) for Student's t with integer ``dof``, at :math:`\theta = \arctan(t/\sqrt{\nu})`.
+
+    The finite sums of Abramowitz & Stegun 26.7.3 (odd :math:`\nu`) and 26.7.4 (even :math:`\nu`).
+    """
+    cos, sin = math.cos(theta), math.sin(theta)
+    cos2 = cos * cos
+    if dof % 2 == 1:
+        term, total = cos, cos if dof > 1 else 0.0
+        for k in range(1, (dof - 3) // 2 + 1):
+            term *= cos2 * (2 * k) / (2 * k + 1)
+            total += term
+        return 2.0 / math.pi * (theta + sin * total)
+    term, total = 1.0, 1.0
+    for k in range(1, (dof - 2) // 2 + 1):
+        term *= cos2 * (2 * k - 1) / (2 * k)
+        total += term
+    return sin * total
+
+
+@functools.lru_cache(maxsize=256)
+def student_t_quantile(probability: float, dof: int) -> float:
+    r"""The ``probability`` quantile (> 0.5) of Student's t distribution with ``dof`` >= 1 degrees of freedom.
+
+    Solves :math:`P(|T| < t) = 2p - 1` by bisection on :math:`\theta = \arctan(t/\sqrt{\nu})` with the exact finite
+    sums of Abramowitz & Stegun 26.7.3-4 (no SciPy needed), to double precision.
+
+    Examples
+    --------
+    >>> round(student_t_quantile(0.975, 1), 6)  # tan(0.475 pi)
+    12.706205
+    >>> round(student_t_quantile(0.975, 10), 6)
+    2.228139
+    """
+    probability = check_real(probability, "probability", "student_t_quantile", low=0.5, high=1.0,
+                             low_open=True, high_open=True)
+    dof = check_int(dof, "dof", "student_t_quantile", low=1)
+    central = 2.0 * probability - 1.0
+    low, high = 0.0, math.pi / 2
+    for _ in range(100):
+        middle = 0.5 * (low + high)
+        if _t_central_probability(middle, dof) < central:
+            low = middle
+        else:
+            high = middle
+    return math.sqrt(dof) * math.tan(0.5 * (low + high))
+
+
+def summary(df: pd.DataFrame, column: str = "regret", by: str | Sequence[str] | None = None) -> pd.DataFrame:
+    r"""Per-round statistics of ``column`` across seeds (the rows sharing ``t`` and the ``by`` columns).
+
+    With :math:`n` seeds, values :math:`x_1, \dots, x_n`, mean :math:`\bar x`, standard deviation :math:`s`
+    (``ddof=1``) and standard error :math:`s/\sqrt n`, the 95% confidence band for the mean is
+
+    .. math:: \bar x \pm t_{0.975,\, n-1}\, s / \sqrt{n},
+
+    with :math:`t_{0.975, n-1}` the Student-t quantile. With one seed, ``std``, ``sem`` and the band are NaN.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Output of :func:`ftrl.simulate` (or several, concatenated), with a ``t`` column and ``column``.
+    column : str
+        The quantity to summarize: ``"regret"``, ``"pseudo_regret"``, ``"realized_regret"``, ``"cum_loss"``, ...
+    by : str or list of str, optional
+        Further grouping columns (e.g. a learner name added before concatenating runs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (``by``..., ``t``), sorted, with columns ``n_seeds``, ``mean``, ``std``, ``sem``, ``q05``,
+        ``q25``, ``q50``, ``q75``, ``q95``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"seed": [0, 1, 0, 1], "t": [1, 1, 2, 2], "regret": [0.0, 2.0, 1.0, 1.0]})
+    >>> summary(df)[["t", "n_seeds", "mean", "std"]].values.tolist()
+    [[1.0, 2.0, 1.0, 1.4142135623730951], [2.0, 2.0, 1.0, 0.0]]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"The 'df' parameter of summary must be a pandas DataFrame. Got {type(df).__name__} instead.")
+    groups = [] if by is None else [by] if isinstance(by, str) else list(by)
+    missing = [name for name in [*groups, "t", column] if name not in df.columns]
+    if missing:
+        raise ValueError(
+            f"The 'df' parameter of summary must have the columns {missing!r} (from 'by', 't' and 'column'). "
+            f"Got columns {list(df.columns)!r} instead."
+        )
+    keys = [*groups, "t"]
+    grouped = df.groupby(keys, sort=True)[column]
+    stats = grouped.agg(n_seeds="count", mean="mean", std="std")
+    stats["sem"] = stats["std"] / np.sqrt(stats["n_seeds"])
+    quantiles = grouped.quantile(list(QUANTILES)).unstack(level=-1)
+    for level in QUANTILES:
+        stats[f"q{round(level * 100):02d}"] = quantiles[level]
+    half_width = np.array(
+        [
+            student_t_quantile(0.5 + CONFIDENCE / 2, int(n) - 1) if n > 1 else np.nan
+            for n in stats["n_seeds"].to_numpy()
+        ]
+    ) * stats["sem"].to_numpy()
+    stats["ci_low"] = stats["mean"] - half_width
+    stats["ci_high"] = stats["mean"] + half_width
+    return stats.reset_index()
+
+
+def _hedge_fixed(horizons: NDArray[np.float64], n: int, params: dict[str, Any]) -> NDArray[np.float64]:
+    log_n = math.log(n)
+    eta = check_real(_pop(params, "eta", "hedge-fixed"), "eta", "bound('hedge-fixed')", low=0.0, low_open=True)
+    return log_n / eta + eta * horizons / 8.0
+
+
+def _hedge_tuned(horizons: NDArray[np.float64], n: int, params: dict[str, Any]) -> NDArray[np.float64]:
+    log_n = math.log(n)
+    return np.sqrt(horizons * log_n / 2.0)
+
+
+def _hedge_anytime(horizons: NDArray[np.float64], n: int, params: dict[str, Any]) -> NDArray[np.float64]:
+    log_n = math.log(n)
+    return 2.0 * np.sqrt(horizons / 2.0 * log_n) + math.sqrt(log_n / 8.0)
+
+
+def _adahedge(horizons: NDArray[np.float64], n: int, params: dict[str, Any]) -> NDArray[np.float64]:
+    log_n = math.log(n)
+    best_loss = params.pop("best_loss", None)
+    if best_loss is None:
+        best = horizons / 2.0
+    else:
+        best = np.broadcast_to(as_real_array(best_loss, "best_loss", "bound('adahedge')"), horizons.shape)
+        if np.any(best < 0) or np.any(best > horizons):
+            raise ValueError(
+                "The 'best_loss' parameter of bound('adahedge') must lie in [0, T] for losses in [0, 1]. "
+                f"Got {best_loss!r} instead."
+            )
+    return 2.0 * np.sqrt(best * (horizons - best) / horizons * log_n) + 16.0 / 3.0 * log_n + 2.0
+
+
+def _exp3(horizons: NDArray[np.float64], n: int, params: dict[str, Any]) -> NDArray[np.float64]:
+    return np.sqrt(2.0 * horizons * n * math.log(n))
+
+
+def _tsallis_inf(horizons: NDArray[np.float64], n: int, params: dict[str, Any]) -> NDArray[np.float64]:
+    return 4.0 * np.sqrt(n * horizons) + 1.0
+
+
+def _lower(horizons: NDArray[np.float64], n: int, params: dict[str, Any]) -> NDArray[np.float64]:
+    log_n = math.log(n)
+    return np.sqrt(horizons * log_n / 2.0)
+
+
+def _pop(params: dict[str, Any], name: str, bound_name: str) -> Any:
+    if name not in params:
+        raise ValueError(f"The bound {bound_name!r} needs the parameter {name!r}; pass bound(..., {name}=...).")
+    return params.pop(name)
+
+
+_BOUNDS: dict[str, Callable[[NDArray[np.float64], int, dict[str, Any]], NDArray[np.float64]]] = {
+    "hedge-fixed": _hedge_fixed,
+    "hedge-tuned": _hedge_tuned,
+    "hedge-anytime": _hedge_anytime,
+    "adahedge": _adahedge,
+    "exp3": _exp3,
+    "tsallis-inf": _tsallis_inf,
+    "lower": _lower,
+}
+
+
+def bound_names() -> list[str]:
+    """The names :func:`bound` knows, sorted.
+
+    Examples
+    --------
+    >>> bound_names()
+    ['adahedge', 'exp3', 'hedge-anytime', 'hedge-fixed', 'hedge-tuned', 'lower', 'tsallis-inf']
+    """
+    return sorted(_BOUNDS)
+
+
+def bound(name: str, T: ArrayLike, N: int, **params: Any) -> NDArray[np.float64]:
+    r"""A theoretical regret bound evaluated at each horizon in ``T``, for N experts (or K arms), losses in [0, 1].
+
+    ================  =====================================================================  ===================
+    name              bound on the regret after T rounds                                     source
+    ================  =====================================================================  ===================
+    ``hedge-fixed``   :math:`\ln N/\eta + \eta T/8` (parameter ``eta``)                      [CBL06]_ Thm 2.2
+    ``hedge-tuned``   :math:`\sqrt{T \ln N / 2}` (:math:`\eta = \sqrt{8 \ln N / T}`)        [CBL06]_ Thm 2.2
+    ``hedge-anytime`` :math:`2\sqrt{(T/2)\ln N} + \sqrt{\ln N / 8}`                          [CBL06]_ Thm 2.3
+                      (:math:`\eta_t = \sqrt{8 \ln N / t}`)
+    ``adahedge``      :math:`2\sqrt{\frac{L^*(T-L^*)}{T}\ln N} + \frac{16}{3}\ln N + 2`        [RvEGK14]_ Thm 8
+                      (parameter ``best_loss`` :math:`L^*`; default the worst case T/2)
+    ``exp3``          :math:`\sqrt{2 T K \ln K}` (pseudo-regret, tuned :math:`\eta`)            [LS20]_ Thm 11.2
+    ``tsallis-inf``   :math:`4\sqrt{K T} + 1` (pseudo-regret, adversarial regime)              [ZS21]_ Thm 1
+    ``lower``         :math:`\sqrt{T \ln N / 2}`: the minimax regret over [0, 1] losses        [CBL06]_ Thm 3.7
+                      behaves so as T and then N grow (an asymptotic lower bound)
+    ================  =====================================================================  ===================
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`bound_names`.
+    T : array_like
+        Horizons, each >= 1.
+    N : int
+        Number of experts or arms, >= 1.
+    **params
+        ``eta`` for ``hedge-fixed``; optionally ``best_loss`` (scalar or broadcast against ``T``) for ``adahedge``.
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``T``.
+
+    References
+    ----------
+    .. [CBL06] N. Cesa-Bianchi, G. Lugosi, *Prediction, Learning, and Games*, 2006.
+    .. [RvEGK14] S. de Rooij, T. van Erven, P. D. Grunwald, W. M. Koolen, "Follow the Leader If You Can, Hedge If
+       You Must", JMLR 15:1281-1316, 2014.
+    .. [LS20] T. Lattimore, C. Szepesvari, *Bandit Algorithms*, 2020.
+    .. [ZS21] J. Zimmert, Y. Seldin, "Tsallis-INF", JMLR 22(28), 2021.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bound("hedge-tuned", [2, 8], 4).round(6).tolist()  # sqrt(T ln 4 / 2)
+    [1.17741, 2.35482]
+    >>> float(bound("hedge-fixed", 100, 2, eta=0.5))  # ln 2 / 0.5 + 0.5 * 100 / 8
+    7.636294361119891
+    """
+    if name not in _BOUNDS:
+        known = ", ".join(repr(known_name) for known_name in bound_names())
+        raise ValueError(f"The 'name' parameter of bound must be one of {known}. Got {name!r} instead.")
+    horizons = as_real_array(T, "T", "bound")
+    if np.any(~np.isfinite(horizons)) or np.any(horizons < 1):
+        raise ValueError(f"The 'T' parameter of bound must hold finite horizons >= 1. Got {T!r} instead.")
+    n_experts = check_int(N, "N", "bound", low=1)
+    remaining = dict(params)
+    values = _BOUNDS[name](horizons, n_experts, remaining)
+    if remaining:
+        raise ValueError(f"The bound {name!r} takes no parameter(s) {sorted(remaining)!r}.")
+    return np.asarray(values, dtype=np.float64)
