@@ -98,6 +98,23 @@ def _reflected_walk_bernoulli(
             means[i] = moved
 
 
+@njit(cache=True)
+def _sinusoid_bernoulli(
+    uniforms: NDArray[np.float64],
+    sin_time: NDArray[np.float64],
+    cos_time: NDArray[np.float64],
+    cos_phase: NDArray[np.float64],
+    sin_phase: NDArray[np.float64],
+    amplitude: float,
+) -> None:
+    """In place: uniforms[t, i] = 1[uniforms[t, i] < 1/2 + a (sin_time[t] cos_phase[i] + cos_time[t] sin_phase[i])]."""
+    size, n_experts = uniforms.shape
+    for t in range(size):
+        for i in range(n_experts):
+            mean = 0.5 + amplitude * (sin_time[t] * cos_phase[i] + cos_time[t] * sin_phase[i])
+            uniforms[t, i] = 1.0 if uniforms[t, i] < mean else 0.0
+
+
 class Drifting(BaseEnvironment):
     """Bernoulli losses whose means drift slowly: a reflecting random walk, or sinusoids with shifted phases.
 
@@ -187,13 +204,17 @@ class Drifting(BaseEnvironment):
         path is random)."""
         if self.kind != "sinusoid":
             raise ValueError("mean_sequence is defined for kind='sinusoid' only: a random walk's means are random.")
-        rounds = np.arange(start, start + size)[:, None]
-        return 0.5 + self.amplitude * np.sin(2.0 * math.pi * rounds / self.period + self.phases)
+        angles = 2.0 * math.pi * np.arange(start, start + size)[:, None] / self.period
+        # sin(x + phase) expanded, computed exactly as in the block kernel
+        return 0.5 + self.amplitude * (np.sin(angles) * np.cos(self.phases) + np.cos(angles) * np.sin(self.phases))
 
     def _block(self, size: int) -> NDArray[np.float64]:
         if self.kind == "sinusoid":
             losses = self.np_random.random((size, self.n_experts))
-            np.less(losses, self.mean_sequence(self.t, size), out=losses)
+            angles = 2.0 * math.pi * np.arange(self.t, self.t + size) / self.period
+            _sinusoid_bernoulli(
+                losses, np.sin(angles), np.cos(angles), np.cos(self.phases), np.sin(self.phases), self.amplitude
+            )
             return losses
         uniforms = self.np_random.random((size, 2 * self.n_experts))
         losses = np.empty((size, self.n_experts))

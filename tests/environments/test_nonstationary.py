@@ -93,3 +93,22 @@ def test_drifting_initial_means_drawn_at_reset_are_reproducible() -> None:
 def test_drifting_bad_parameters(params: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Drifting(**params)
+
+
+def uniforms_of_seed(seed: int, shape: tuple[int, int]) -> np.ndarray:
+    """The uniforms an environment reset with ``seed`` draws first (PCG64 from SeedSequence(seed))."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed))).random(shape)
+
+
+def test_drifting_sinusoid_losses_are_uniforms_below_the_mean_sequence() -> None:
+    env = Drifting(n_experts=5, kind="sinusoid", period=37, amplitude=0.45).reset(seed=4)
+    losses = np.concatenate([env.block(10), env.block(90)])
+    expected = (uniforms_of_seed(4, (100, 5)) < env.mean_sequence(0, 100)).astype(float)
+    np.testing.assert_array_equal(losses, expected)
+
+
+def test_switching_losses_are_uniforms_below_the_segment_means() -> None:
+    env = Switching([[0.2, 0.4], [0.6, 0.8], [0.5, 0.1]], change_points=[7, 8]).reset(seed=5)
+    losses = np.concatenate([env.block(5), env.block(45)])
+    expected = (uniforms_of_seed(5, (50, 2)) < env.mean_sequence(0, 50)).astype(float)
+    np.testing.assert_array_equal(losses, expected)

@@ -162,3 +162,10 @@ def test_bad_parameters(build, message: str) -> None:
 def test_means_of_the_wrong_type() -> None:
     with pytest.raises(TypeError, match="'means' parameter of Bernoulli must be an array of numbers"):
         Bernoulli(["a", "b"])
+
+
+def test_bernoulli_losses_are_uniforms_below_the_means() -> None:
+    means = np.array([0.1, 0.5, 0.7])
+    losses = Bernoulli(means).reset(seed=8).block(100)
+    uniforms = np.random.Generator(np.random.PCG64(np.random.SeedSequence(8))).random((100, 3))
+    np.testing.assert_array_equal(losses, (uniforms < means).astype(float))
