@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.ops import fast_exp
+from ftrl.schedules import learning_rate
 
 FLOAT_COLUMNS = ("loss", "cum_loss", "best_cum_loss", "realized_loss", "cum_realized_loss", "cum_mean_loss")
 INT_COLUMNS = ("t", "best_expert", "arm")
@@ -120,69 +121,126 @@ def record_block(
 
 
 @kernel
+def _sum_lanes(values: NDArray[np.float64]) -> float:
+    """Sum with eight interleaved accumulators (pairwise combined): a short dependency chain without reassoc."""
+    n = values.shape[0]
+    tail = n - n % 8
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    for i in range(0, tail, 8):
+        a0 += values[i]
+        a1 += values[i + 1]
+        a2 += values[i + 2]
+        a3 += values[i + 3]
+        a4 += values[i + 4]
+        a5 += values[i + 5]
+        a6 += values[i + 6]
+        a7 += values[i + 7]
+    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    for i in range(tail, n):
+        total += values[i]
+    return total
+
+
+@kernel
+def _dot_lanes(left: NDArray[np.float64], right: NDArray[np.float64]) -> float:
+    """Dot product with eight interleaved accumulators, as :func:`_sum_lanes`."""
+    n = left.shape[0]
+    tail = n - n % 8
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    for i in range(0, tail, 8):
+        a0 += left[i] * right[i]
+        a1 += left[i + 1] * right[i + 1]
+        a2 += left[i + 2] * right[i + 2]
+        a3 += left[i + 3] * right[i + 3]
+        a4 += left[i + 4] * right[i + 4]
+        a5 += left[i + 5] * right[i + 5]
+        a6 += left[i + 6] * right[i + 6]
+        a7 += left[i + 7] * right[i + 7]
+    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    for i in range(tail, n):
+        total += left[i] * right[i]
+    return total
+
+
+@kernel
+def _exp_weights_and_accumulate(
+    cum_losses: NDArray[np.float64], row: NDArray[np.float64], eta: float, lowest: float,
+    weights: NDArray[np.float64]
+) -> np.int64:
+    """weights = exp(-eta (L - lowest)), then L += row; return the order key of the new min(L). One pass."""
+    next_key = np.int64(0x7FF0000000000000)  # the key of +inf
+    for i in range(cum_losses.shape[0]):
+        weights[i] = fast_exp(-eta * (cum_losses[i] - lowest))
+        updated = cum_losses[i] + row[i]
+        cum_losses[i] = updated
+        next_key = min(next_key, _order_key(updated))
+    return next_key
+
+
+@kernel
 def hedge_record_block(
     losses: NDArray[np.float64],
-    eta: float,
-    means: NDArray[np.float64],
     first_round: int,
     record_rounds: NDArray[np.int64],
     pos: int,
-    cum_expert: NDArray[np.float64],
     totals: NDArray[np.float64],
     out_float: NDArray[np.float64],
     out_int: NDArray[np.int64],
+    means: NDArray[np.float64],
+    counter: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    cum_losses: NDArray[np.float64],
+    reference: NDArray[np.float64],
+    rate_code: int,
+    rate_params: NDArray[np.float64],
 ) -> int:
-    r"""Hedge with a fixed rate fused with the bookkeeping: one pass over the experts per round.
+    r"""Hedge fused with the bookkeeping, over a block; returns the next record position.
 
-    With :math:`m_t = \min_i L_{t-1,i}` (the leader's cumulative loss, so every exponent is :math:`\le 0`),
+    With :math:`m_t = \min_i L_{t-1,i}` (so every exponent is :math:`\le 0` and the leader's term is 1),
 
     .. math::
 
-        w_i = e^{-\eta (L_{t-1,i} - m_t)}, \quad
+        w_i = e^{-\eta_t (L_{t-1,i} - m_t)}, \quad
         \langle p_t, \ell_t\rangle = \frac{\sum_i w_i \ell_{t,i}}{\sum_i w_i}, \quad
-        L_{t,i} = L_{t-1,i} + \ell_{t,i}, \quad m_{t+1} = \min_i L_{t,i},
+        L_{t,i} = L_{t-1,i} + \ell_{t,i}, \quad m_{t+1} = \min_i L_{t,i} .
 
-    all in the same loop. The minimum is taken over order-preserving int64 keys of the doubles, a reduction LLVM
-    vectorizes (a float min-reduction it does not, without fast-math ``nnan``). ``cum_expert`` is both Hedge's
-    state and the experts' cumulative losses of the regret. ``means`` (possibly empty) adds
-    :math:`\langle p_t, \mu\rangle` to ``totals[2]``. Expects finite losses and ``0 < eta < inf``.
+    The first pass over the experts computes the :math:`w_i`, accumulates :math:`L` and takes the new minimum
+    over order-preserving int64 keys of the doubles; it has no floating-point reduction, so LLVM vectorizes it
+    (a float sum or min reduction it does not vectorize without fast-math ``reassoc``/``nnan``). The two sums
+    follow with eight interleaved accumulators. The arguments after ``means`` (possibly empty; if not, adds
+    :math:`\langle p_t, \mu\rangle` to ``totals[2]``) are a :class:`ftrl.Hedge` learner's state, read and
+    written back: its cumulative losses serve as the experts' cumulative losses of the regret, and at the end the
+    normalized weights of the next round and the reference shift are stored as ``hedge_block`` leaves them.
+    Expects finite losses and finite rates (fixed or anytime schedules).
     """
-    n_rows, n_experts = losses.shape
+    n_rows = losses.shape[0]
     has_means = means.shape[0] > 0
     n_records = record_rounds.shape[0]
-    lowest_key = _order_key(cum_expert[0])
-    for i in range(1, n_experts):
-        lowest_key = min(lowest_key, _order_key(cum_expert[i]))
+    lowest_key = _order_key(cum_losses[0])
+    for i in range(1, cum_losses.shape[0]):
+        lowest_key = min(lowest_key, _order_key(cum_losses[i]))
     lowest = _from_order_key(lowest_key)
+    rounds_seen = counter[0]
     for r in range(n_rows):
         row = losses[r]
-        total_weight = 0.0
-        weighted_loss = 0.0
-        weighted_mean = 0.0
-        next_key = np.int64(0x7FF0000000000000)  # the key of +inf
-        if has_means:
-            for i in range(n_experts):
-                weight = fast_exp(-eta * (cum_expert[i] - lowest))
-                total_weight += weight
-                weighted_loss += weight * row[i]
-                weighted_mean += weight * means[i]
-                updated = cum_expert[i] + row[i]
-                cum_expert[i] = updated
-                next_key = min(next_key, _order_key(updated))
-        else:
-            for i in range(n_experts):
-                weight = fast_exp(-eta * (cum_expert[i] - lowest))
-                total_weight += weight
-                weighted_loss += weight * row[i]
-                updated = cum_expert[i] + row[i]
-                cum_expert[i] = updated
-                next_key = min(next_key, _order_key(updated))
-        lowest = _from_order_key(next_key)
-        expected = weighted_loss / total_weight
+        eta = learning_rate(rate_code, rate_params, rounds_seen + r + 1, 0.0)
+        lowest_key = _exp_weights_and_accumulate(cum_losses, row, eta, lowest, weights)
+        lowest = _from_order_key(lowest_key)
+        total_weight = _sum_lanes(weights)
+        expected = _dot_lanes(weights, row) / total_weight
         totals[0] += expected
-        totals[2] += weighted_mean / total_weight
+        if has_means:
+            totals[2] += _dot_lanes(weights, means) / total_weight
         t = first_round + r + 1
         if pos < n_records and record_rounds[pos] == t:
-            _write_row(pos, t, expected, np.nan, -1, cum_expert, totals, out_float, out_int)
+            _write_row(pos, t, expected, np.nan, -1, cum_losses, totals, out_float, out_int)
             pos += 1
+    counter[0] = rounds_seen + n_rows
+    eta = learning_rate(rate_code, rate_params, counter[0] + 1, 0.0)
+    for i in range(cum_losses.shape[0]):
+        weights[i] = fast_exp(-eta * (cum_losses[i] - lowest))
+    scale = 1.0 / _sum_lanes(weights)
+    for i in range(cum_losses.shape[0]):
+        weights[i] *= scale
+    reference[0] = lowest
     return pos

@@ -36,6 +36,8 @@ from numpy.typing import NDArray
 
 from ftrl._simulate_kernels import FLOAT_COLUMNS, INT_COLUMNS, hedge_record_block, record_block
 from ftrl._validation import check_choice, check_int
+from ftrl.learners.hedge import Hedge
+from ftrl.schedules import ANYTIME, FIXED
 
 __all__ = ["simulate", "record_rounds"]
 
@@ -160,12 +162,20 @@ class _Plan:
     means: NDArray[np.float64] | None
 
 
-def _fixed_eta_hedge(learner: Any) -> float | None:
-    """The rate of a fixed-rate Hedge learner whose state the fused kernel can take over, else None."""
-    fused_rate = getattr(learner, "_fused_hedge_eta", None)
-    if callable(fused_rate):
-        return fused_rate()
-    return None
+def _fusable_hedge_state(learner: Any) -> tuple[Any, ...] | None:
+    """The state tuple of a :class:`ftrl.Hedge` whose rounds the fused Hedge + bookkeeping kernel can play.
+
+    Only the exact class with a finite fixed, horizon-tuned or anytime rate (not FTL, not subclasses, whose
+    kernels may differ). The state layout is the one ``Hedge.block_kernel`` takes after its data arguments:
+    (counter, weights, cum_losses, reference, rate_code, rate_params).
+    """
+    if type(learner) is not Hedge:
+        return None
+    state = learner._state
+    rate_code, rate_params = state[4], state[5]
+    if rate_code not in (FIXED, ANYTIME) or not np.all(np.isfinite(rate_params)):
+        return None
+    return state
 
 
 def simulate(
@@ -375,9 +385,7 @@ def _run_fast(
     cum_expert = np.zeros(n_experts)
     totals = np.zeros(3)
     means = _EMPTY_FLOAT if plan.means is None else plan.means
-    fused_eta = _fixed_eta_hedge(learner) if plan.feedback == "full" else None
-    if fused_eta is not None:
-        cum_expert = learner._fused_hedge_state()
+    hedge_state = _fusable_hedge_state(learner) if plan.feedback == "full" else None
     expected = np.empty(plan.block_rows)
     realized = np.empty(plan.block_rows) if sampler is not None else _EMPTY_FLOAT
     arms = np.empty(plan.block_rows, dtype=np.int64) if sampler is not None else _EMPTY_INT
@@ -387,11 +395,10 @@ def _run_fast(
     while done < plan.horizon:
         rows = min(plan.block_rows, plan.horizon - done)
         losses = np.ascontiguousarray(env.block(rows), dtype=np.float64)
-        if fused_eta is not None:
+        if hedge_state is not None:
             pos = hedge_record_block(
-                losses, fused_eta, means, done, plan.rounds, pos, cum_expert, totals, out_float, out_int
+                losses, done, plan.rounds, pos, totals, out_float, out_int, means, *hedge_state
             )
-            learner._fused_hedge_advanced(rows)
         else:
             if plan.means is not None:
                 _advance_with_means(learner, losses, means, sampler, expected, realized, arms, mean_losses)
