@@ -15,10 +15,18 @@ from environments.registry import make, names, register
 from environments.stochastic import Bernoulli, Beta, Gaussian, gap_instance
 
 for _cls in (
-    Bernoulli, Gaussian, Beta,
-    FTLTrap, CoinFlips, RotatingBest, GreedyAdversary, AboveUniformAdversary,
-    Switching, Drifting,
-    Replay, ExpertForecasts,
+    Bernoulli,
+    Gaussian,
+    Beta,
+    FTLTrap,
+    CoinFlips,
+    RotatingBest,
+    GreedyAdversary,
+    AboveUniformAdversary,
+    Switching,
+    Drifting,
+    Replay,
+    ExpertForecasts,
 ):
     register(_cls.name, _cls)
 del _cls

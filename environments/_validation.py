@@ -26,7 +26,9 @@ def describe(value: Any, max_items: int = 8) -> str:
         array = np.asarray(value)
         if array.dtype.kind in "biuf":
             flat = array.ravel()
-            items = ", ".join(repr(float(x)) if array.dtype.kind == "f" else repr(x.item()) for x in flat[:max_items])
+            items = ", ".join(
+                repr(float(x)) if array.dtype.kind == "f" else repr(x.item()) for x in flat[:max_items]
+            )
             suffix = ", ..." if flat.size > max_items else ""
             shape = f" (shape {array.shape})" if array.ndim > 1 or flat.size > max_items else ""
             return f"[{items}{suffix}]{shape}"
@@ -35,7 +37,9 @@ def describe(value: Any, max_items: int = 8) -> str:
 
 def param_error(owner: str, param: str, requirement: str, value: Any) -> ValueError:
     """The ValueError ``The '<param>' parameter of <owner> must be <requirement>. Got <value> instead.``"""
-    return ValueError(f"The '{param}' parameter of {owner} must be {requirement}. Got {describe(value)} instead.")
+    return ValueError(
+        f"The '{param}' parameter of {owner} must be {requirement}. Got {describe(value)} instead."
+    )
 
 
 def check_int(value: Any, param: str, owner: str, *, minimum: int) -> int:
@@ -51,7 +55,14 @@ def check_int(value: Any, param: str, owner: str, *, minimum: int) -> int:
 
 
 def check_float(
-    value: Any, param: str, owner: str, *, low: float, high: float, low_open: bool = False, high_open: bool = False
+    value: Any,
+    param: str,
+    owner: str,
+    *,
+    low: float,
+    high: float,
+    low_open: bool = False,
+    high_open: bool = False,
 ) -> float:
     """A finite real number in the interval given by ``low``, ``high`` and the open/closed flags."""
     interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
@@ -112,7 +123,9 @@ def check_weights(weights: Any, n_experts: int, owner: str) -> NDArray[np.float6
         raise ValueError(f"{where} must be finite. Got {describe(array)} instead.")
     smallest = int(np.argmin(array))
     if array[smallest] < -WEIGHT_TOLERANCE:
-        raise ValueError(f"{where} must be nonnegative. Got weights[{smallest}] = {float(array[smallest])!r} instead.")
+        raise ValueError(
+            f"{where} must be nonnegative. Got weights[{smallest}] = {float(array[smallest])!r} instead."
+        )
     total = float(array.sum())
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
         raise ValueError(f"{where} must sum to 1 (within {WEIGHT_TOLERANCE:g}). Got sum {total!r} instead.")

@@ -34,7 +34,9 @@ class FTLTrap(BaseEnvironment):
     name = "ftl-trap"
 
     def __init__(self, n_rounds: int | None = None) -> None:
-        self.n_rounds = None if n_rounds is None else check_int(n_rounds, "n_rounds", type(self).__name__, minimum=1)
+        self.n_rounds = (
+            None if n_rounds is None else check_int(n_rounds, "n_rounds", type(self).__name__, minimum=1)
+        )
         self.n_experts = 2
         self._params = {"n_rounds": self.n_rounds}
 
@@ -122,7 +124,12 @@ class RotatingBest(BaseEnvironment):
         self.period = check_int(period, "period", owner, minimum=1)
         self.level = check_float(level, "level", owner, low=0.0, high=1.0)
         self.noise = check_float(noise, "noise", owner, low=0.0, high=1.0)
-        self._params = {"n_experts": self.n_experts, "period": self.period, "level": self.level, "noise": self.noise}
+        self._params = {
+            "n_experts": self.n_experts,
+            "period": self.period,
+            "level": self.level,
+            "noise": self.noise,
+        }
 
     def best_expert(self, rounds: NDArray[np.int64]) -> NDArray[np.int64]:
         """Index of the best expert in each of the given rounds (counted from 0)."""
@@ -146,9 +153,10 @@ class GreedyAdversary(BaseEnvironment):
 
     .. math:: \\ell_{t,i} = \\mathbb{1}\\left[p_{t,i} \\ge \\max_j p_{t,j} - 10^{-12}\\right]
 
-    Against a deterministic learner that puts its weight on a single expert (FTL) it forces loss 1 every round,
-    while the loss is spread over the experts so the best one has at most about T/N: linear regret
-    :math:`T (1 - 1/N)`. Against Hedge the learner's loss per round is at least :math:`\\max_i p_{t,i} \\ge 1/N`.
+    Against a deterministic learner that puts all its weight on one expert (e.g. FTL breaking ties by the lowest
+    index) it forces loss 1 every round, while the leaders take turns so each expert ends with about T/N: regret
+    about :math:`T (1 - 1/N)`. Against any learner the loss per round is at least :math:`\\max_i p_{t,i} \\ge 1/N`.
+    (FTL that splits ties uniformly escapes: all experts then get the same losses.)
     Not oblivious: ``step(weights)`` reads the weights; there is no ``block``.
 
     Parameters

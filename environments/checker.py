@@ -57,7 +57,9 @@ def _play_steps(env: Any, seed: int, weights: NDArray[np.float64]) -> NDArray[np
                 f"{name}.step returned dtype {losses.dtype} in round {round_index}; expected float64."
             )
         if not np.all(np.isfinite(losses)):
-            raise EnvironmentCheckError(f"{name}.step returned non-finite losses {losses} in round {round_index}.")
+            raise EnvironmentCheckError(
+                f"{name}.step returned non-finite losses {losses} in round {round_index}."
+            )
         if np.any(losses < low) or np.any(losses > high):
             raise EnvironmentCheckError(
                 f"{name}.step returned losses {losses} in round {round_index}, outside its loss_range "
@@ -76,7 +78,11 @@ def _block_stream(env: Any, seed: int, sizes: list[int]) -> NDArray[np.float64]:
     blocks = []
     for size in sizes:
         block = env.block(size)
-        if not isinstance(block, np.ndarray) or block.shape != (size, env.n_experts) or block.dtype != np.float64:
+        if (
+            not isinstance(block, np.ndarray)
+            or block.shape != (size, env.n_experts)
+            or block.dtype != np.float64
+        ):
             raise EnvironmentCheckError(
                 f"{type(env).__name__}.block({size}) returned {type(block).__name__} of shape "
                 f"{getattr(block, 'shape', None)} and dtype {getattr(block, 'dtype', None)}; expected a float64 "
@@ -109,7 +115,9 @@ def check_env(env: Any, *, seed: int = 0, n_rounds: int = 50) -> None:
     >>> check_env(Bernoulli([0.1, 0.9]))
     """
     if isinstance(n_rounds, bool) or not isinstance(n_rounds, numbers.Integral) or n_rounds < 9:
-        raise ValueError(f"The 'n_rounds' parameter of check_env must be an int >= 9. Got {n_rounds!r} instead.")
+        raise ValueError(
+            f"The 'n_rounds' parameter of check_env must be an int >= 9. Got {n_rounds!r} instead."
+        )
     name = type(env).__name__
     n_experts = getattr(env, "n_experts", None)
     if isinstance(n_experts, bool) or not isinstance(n_experts, numbers.Integral) or n_experts < 1:
@@ -134,9 +142,13 @@ def check_env(env: Any, *, seed: int = 0, n_rounds: int = 50) -> None:
         means = np.asarray(means)
         low, high = getattr(env, "loss_range", None) or (-np.inf, np.inf)
         if means.shape != (n_experts,):
-            raise EnvironmentCheckError(f"{name}.means has shape {means.shape}; expected ({n_experts},) or None.")
+            raise EnvironmentCheckError(
+                f"{name}.means has shape {means.shape}; expected ({n_experts},) or None."
+            )
         if not np.all(np.isfinite(means)) or np.any(means < low) or np.any(means > high):
-            raise EnvironmentCheckError(f"{name}.means = {means} is not finite and within loss_range ({low}, {high}).")
+            raise EnvironmentCheckError(
+                f"{name}.means = {means} is not finite and within loss_range ({low}, {high})."
+            )
     if not is_oblivious(env):
         return
     if not callable(getattr(env, "block", None)):

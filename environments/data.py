@@ -27,7 +27,9 @@ def _read_table(path: str | os.PathLike[str], owner: str, param: str) -> pd.Data
     raise param_error(owner, param, "an array, a DataFrame or the path of a .csv or .parquet file", str(path))
 
 
-def _loss_matrix(losses: Any, owner: str, param: str = "losses") -> tuple[NDArray[np.float64], list[str] | None, str | None]:
+def _loss_matrix(
+    losses: Any, owner: str, param: str = "losses"
+) -> tuple[NDArray[np.float64], list[str] | None, str | None]:
     """(matrix (T, N) float64, column names or None, path or None), with every entry checked to be finite."""
     path = None
     if isinstance(losses, (str, os.PathLike)):
@@ -36,7 +38,9 @@ def _loss_matrix(losses: Any, owner: str, param: str = "losses") -> tuple[NDArra
     names = None
     if isinstance(losses, pd.DataFrame):
         names = [str(column) for column in losses.columns]
-        non_numeric = [name for name, dtype in zip(names, losses.dtypes) if not pd.api.types.is_numeric_dtype(dtype)]
+        non_numeric = [
+            name for name, dtype in zip(names, losses.dtypes) if not pd.api.types.is_numeric_dtype(dtype)
+        ]
         if non_numeric:
             raise param_error(owner, param, "numeric in every column", f"non-numeric column(s) {non_numeric}")
         matrix = losses.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -44,7 +48,9 @@ def _loss_matrix(losses: Any, owner: str, param: str = "losses") -> tuple[NDArra
         try:
             matrix = np.array(losses, dtype=np.float64)
         except (TypeError, ValueError) as error:
-            raise TypeError(f"The '{param}' parameter of {owner} must be an array of numbers. Got {losses!r}.") from error
+            raise TypeError(
+                f"The '{param}' parameter of {owner} must be an array of numbers. Got {losses!r}."
+            ) from error
     if matrix.ndim != 2 or 0 in matrix.shape:
         raise param_error(owner, param, "a 2-d array of shape (T, N) with T, N >= 1", f"shape {matrix.shape}")
     bad = np.argwhere(~np.isfinite(matrix))
@@ -192,14 +198,20 @@ class ExpertForecasts(Replay):
         if loss == "pinball":
             if quantile is None:
                 raise param_error(owner, "quantile", "a float in (0, 1) when loss='pinball'", quantile)
-            quantile = check_float(quantile, "quantile", owner, low=0.0, high=1.0, low_open=True, high_open=True)
+            quantile = check_float(
+                quantile, "quantile", owner, low=0.0, high=1.0, low_open=True, high_open=True
+            )
         elif quantile is not None:
             raise param_error(owner, "quantile", "None unless loss='pinball'", quantile)
         forecasts, names, _ = _loss_matrix(predictions, owner, "predictions")
         target = np.asarray(y, dtype=np.float64)
         if target.shape != (forecasts.shape[0],):
-            raise param_error(owner, "y", f"a 1-d array of length {forecasts.shape[0]} (the rows of 'predictions')",
-                              f"shape {target.shape}")
+            raise param_error(
+                owner,
+                "y",
+                f"a 1-d array of length {forecasts.shape[0]} (the rows of 'predictions')",
+                f"shape {target.shape}",
+            )
         if not np.all(np.isfinite(target)):
             raise param_error(owner, "y", "finite (no NaN or inf)", target)
         if loss == "log":

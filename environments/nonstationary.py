@@ -46,14 +46,18 @@ class Switching(BaseEnvironment):
 
     def __init__(self, means_per_segment: ArrayLike, change_points: ArrayLike) -> None:
         owner = type(self).__name__
-        self.means_per_segment = check_unit_interval_array(means_per_segment, "means_per_segment", owner, ndim=2)
+        self.means_per_segment = check_unit_interval_array(
+            means_per_segment, "means_per_segment", owner, ndim=2
+        )
         n_segments, self.n_experts = self.means_per_segment.shape
         points = np.atleast_1d(np.asarray(change_points))
         if points.size == 0:
             points = points.astype(np.int64)
         if points.ndim != 1 or points.dtype.kind not in "iu" or points.shape[0] != n_segments - 1:
             raise param_error(
-                owner, "change_points", f"a 1-d array of {n_segments - 1} ints (one per segment after the first)",
+                owner,
+                "change_points",
+                f"a 1-d array of {n_segments - 1} ints (one per segment after the first)",
                 change_points,
             )
         if points.size and (points[0] < 1 or np.any(np.diff(points) <= 0)):
@@ -74,7 +78,11 @@ class Switching(BaseEnvironment):
         row = 0
         while row < size:
             segment = int(self.segment(np.array([self.t + row]))[0])
-            end = size if segment == len(self.change_points) else min(size, int(self.change_points[segment]) - self.t)
+            end = (
+                size
+                if segment == len(self.change_points)
+                else min(size, int(self.change_points[segment]) - self.t)
+            )
             np.less(losses[row:end], self.means_per_segment[segment], out=losses[row:end])
             row = end
         return losses
@@ -173,15 +181,20 @@ class Drifting(BaseEnvironment):
         if initial_means is not None:
             self.initial_means = check_unit_interval_array(initial_means, "initial_means", owner)
             if self.initial_means.shape != (self.n_experts,):
-                raise param_error(owner, "initial_means", f"an array of length n_experts={self.n_experts}",
-                                  initial_means)
+                raise param_error(
+                    owner, "initial_means", f"an array of length n_experts={self.n_experts}", initial_means
+                )
         self.period = check_int(period, "period", owner, minimum=1)
         self.amplitude = check_float(amplitude, "amplitude", owner, low=0.0, high=0.5)
         self.phases = 2.0 * math.pi * np.arange(self.n_experts) / self.n_experts
         self._walk_means = np.empty(self.n_experts)
         self._params = {
-            "n_experts": self.n_experts, "kind": kind, "step_size": self.step_size,
-            "initial_means": self.initial_means, "period": self.period, "amplitude": self.amplitude,
+            "n_experts": self.n_experts,
+            "kind": kind,
+            "step_size": self.step_size,
+            "initial_means": self.initial_means,
+            "period": self.period,
+            "amplitude": self.amplitude,
         }
 
     def _on_reset(self) -> None:
@@ -203,17 +216,26 @@ class Drifting(BaseEnvironment):
         """The means of rounds ``start .. start + size - 1``, shape (size, N) (sinusoid only: the random walk's
         path is random)."""
         if self.kind != "sinusoid":
-            raise ValueError("mean_sequence is defined for kind='sinusoid' only: a random walk's means are random.")
+            raise ValueError(
+                "mean_sequence is defined for kind='sinusoid' only: a random walk's means are random."
+            )
         angles = 2.0 * math.pi * np.arange(start, start + size)[:, None] / self.period
         # sin(x + phase) expanded, computed exactly as in the block kernel
-        return 0.5 + self.amplitude * (np.sin(angles) * np.cos(self.phases) + np.cos(angles) * np.sin(self.phases))
+        return 0.5 + self.amplitude * (
+            np.sin(angles) * np.cos(self.phases) + np.cos(angles) * np.sin(self.phases)
+        )
 
     def _block(self, size: int) -> NDArray[np.float64]:
         if self.kind == "sinusoid":
             losses = self.np_random.random((size, self.n_experts))
             angles = 2.0 * math.pi * np.arange(self.t, self.t + size) / self.period
             _sinusoid_bernoulli(
-                losses, np.sin(angles), np.cos(angles), np.cos(self.phases), np.sin(self.phases), self.amplitude
+                losses,
+                np.sin(angles),
+                np.cos(angles),
+                np.cos(self.phases),
+                np.sin(self.phases),
+                self.amplitude,
             )
             return losses
         uniforms = self.np_random.random((size, 2 * self.n_experts))

@@ -60,7 +60,8 @@ def make(name: str, **params: Any) -> Any:
         return factory(**params)
     accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values())
     known = [
-        p.name for p in signature.parameters.values()
+        p.name
+        for p in signature.parameters.values()
         if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     ]
     unknown = sorted(set(params) - set(known))
@@ -70,8 +71,10 @@ def make(name: str, **params: Any) -> Any:
             f"{', '.join(known) or 'no parameters'}."
         )
     missing = [
-        p.name for p in signature.parameters.values()
-        if p.default is inspect.Parameter.empty and p.name not in params
+        p.name
+        for p in signature.parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.name not in params
         and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     ]
     if missing:

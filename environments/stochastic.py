@@ -8,6 +8,7 @@ whatever the block sizes, and the same as successive ``step`` calls.
 from __future__ import annotations
 
 import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -152,7 +153,9 @@ class Gaussian(BaseEnvironment):
         if sigma_array.shape[0] == 1:
             sigma_array = np.full(self.n_experts, sigma_array[0])
         elif sigma_array.shape[0] != self.n_experts:
-            raise param_error(owner, "sigma", f"a float or an array of length {self.n_experts} (as 'means')", sigma)
+            raise param_error(
+                owner, "sigma", f"a float or an array of length {self.n_experts} (as 'means')", sigma
+            )
         self.sigma = sigma_array
         self.means = np.array([clipped_normal_mean(m, s) for m, s in zip(self.locations, self.sigma)])
         self._params = {"means": self.locations, "sigma": sigma if np.ndim(sigma) == 0 else self.sigma}

@@ -43,7 +43,9 @@ def best_time(function: Callable[[], object], repeats: int) -> float:
     return min(timeit.repeat(function, number=1, repeat=repeats))
 
 
-def cases(n_experts: int, size: int) -> list[tuple[str, object, Callable[[np.random.Generator], object] | None]]:
+def cases(
+    n_experts: int, size: int
+) -> list[tuple[str, object, Callable[[np.random.Generator], object] | None]]:
     """(label, environment, raw numpy sampler of the same draws or None)."""
     spread = np.linspace(0.05, 0.95, n_experts)
     a, b = np.full(n_experts, 2.0), np.full(n_experts, 3.0)
@@ -61,7 +63,9 @@ def cases(n_experts: int, size: int) -> list[tuple[str, object, Callable[[np.ran
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=7)
     arguments = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
@@ -69,9 +73,15 @@ def main() -> None:
         f"machine: {cpu_name()}, {os.cpu_count()} CPUs, {platform.system()}; "
         f"python {platform.python_version()}, numpy {np.__version__}"
     )
-    print(f"block of size * N = {TOTAL_LOSSES:.0e} losses; ratio = time(env.block(size)) / time(rng.random((size, N)))")
+    print(
+        f"block of size * N = {TOTAL_LOSSES:.0e} losses; ratio = time(env.block(size)) / time(rng.random((size, N)))"
+    )
     print()
-    header = f"{'environment':<24}" + "".join(f"{f'N={n}':>12}" for n in (10, 100, 1000)) + "   ratio to the raw numpy sampler (N=10/100/1000)"
+    header = (
+        f"{'environment':<24}"
+        + "".join(f"{f'N={n}':>12}" for n in (10, 100, 1000))
+        + "   ratio to the raw numpy sampler (N=10/100/1000)"
+    )
     print(header)
     print("-" * len(header))
     rows: dict[str, list[str]] = {}

@@ -18,7 +18,10 @@ EXAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "beta": {"a": [0.5, 2.0, 5.0], "b": [0.5, 3.0, 1.0]},
     "switching": {"means_per_segment": [[0.1, 0.9], [0.9, 0.1], [0.5, 0.4]], "change_points": [5, 20]},
     "replay": {"losses": _DATA_GENERATOR.random((300, 4))},
-    "expert-forecasts": {"y": _DATA_GENERATOR.normal(size=300), "predictions": _DATA_GENERATOR.normal(size=(300, 3))},
+    "expert-forecasts": {
+        "y": _DATA_GENERATOR.normal(size=300),
+        "predictions": _DATA_GENERATOR.normal(size=(300, 3)),
+    },
     "rotating-best": {"n_experts": 3, "period": 4, "noise": 0.3},
     "coin-flips": {"n_experts": 4},
     "drifting": {"n_experts": 3, "step_size": 0.1},

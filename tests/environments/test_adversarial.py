@@ -63,8 +63,15 @@ def test_coin_flips_are_fair() -> None:
 def test_rotating_best_without_noise() -> None:
     env = RotatingBest(n_experts=3, period=2, level=0.8).reset(seed=0)
     expected = np.array(
-        [[0.0, 0.8, 0.8], [0.0, 0.8, 0.8], [0.8, 0.0, 0.8], [0.8, 0.0, 0.8],
-         [0.8, 0.8, 0.0], [0.8, 0.8, 0.0], [0.0, 0.8, 0.8]]
+        [
+            [0.0, 0.8, 0.8],
+            [0.0, 0.8, 0.8],
+            [0.8, 0.0, 0.8],
+            [0.8, 0.0, 0.8],
+            [0.8, 0.8, 0.0],
+            [0.8, 0.8, 0.0],
+            [0.0, 0.8, 0.8],
+        ]
     )
     np.testing.assert_allclose(np.concatenate([env.block(3), env.block(4)]), expected, rtol=0, atol=1e-15)
 
@@ -75,7 +82,7 @@ def test_rotating_best_with_noise_stays_in_range_and_keeps_the_best() -> None:
     best = (np.arange(200_000) // 10) % 2
     on_best = losses[np.arange(200_000), best]
     off_best = losses[np.arange(200_000), 1 - best]
-    assert on_best.min() >= 0.0 and on_best.max() < 0.5   # nu * U[0, 1)
+    assert on_best.min() >= 0.0 and on_best.max() < 0.5  # nu * U[0, 1)
     assert off_best.min() >= 0.5 and off_best.max() < 1.0  # (1 - nu) * 1 + nu * U[0, 1)
     assert abs(off_best.mean() - 0.75) <= 4 * np.sqrt(0.25 / 12 / 200_000)
 
@@ -84,7 +91,10 @@ def test_rotating_best_with_noise_stays_in_range_and_keeps_the_best() -> None:
     ("params", "message"),
     [
         ({"period": 0}, r"'period' parameter of RotatingBest must be an int >= 1\. Got 0"),
-        ({"level": 1.5}, r"'level' parameter of RotatingBest must be a float in the range \[0\.0, 1\.0\]\. Got 1\.5"),
+        (
+            {"level": 1.5},
+            r"'level' parameter of RotatingBest must be a float in the range \[0\.0, 1\.0\]\. Got 1\.5",
+        ),
         ({"noise": -0.1}, r"'noise' parameter of RotatingBest"),
         ({"n_experts": 0}, r"'n_experts' parameter of RotatingBest"),
     ],
@@ -100,8 +110,12 @@ def test_greedy_adversary_hits_the_largest_weights() -> None:
     np.testing.assert_array_equal(env.step(np.array([0.1, 0.6, 0.2, 0.1])), [0.0, 1.0, 0.0, 0.0])
     np.testing.assert_array_equal(env.step(np.array([0.4, 0.1, 0.4, 0.1])), [1.0, 0.0, 1.0, 0.0])
     # maximizers within 1e-12 of the max are tied; 1e-9 apart are not
-    np.testing.assert_array_equal(env.step(np.array([0.3 - 5e-13, 0.3, 0.2, 0.2 + 5e-13])), [1.0, 1.0, 0.0, 0.0])
-    np.testing.assert_array_equal(env.step(np.array([0.3 - 1e-9, 0.3 + 1e-9, 0.2, 0.2])), [0.0, 1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(
+        env.step(np.array([0.3 - 5e-13, 0.3, 0.2, 0.2 + 5e-13])), [1.0, 1.0, 0.0, 0.0]
+    )
+    np.testing.assert_array_equal(
+        env.step(np.array([0.3 - 1e-9, 0.3 + 1e-9, 0.2, 0.2])), [0.0, 1.0, 0.0, 0.0]
+    )
     np.testing.assert_array_equal(env.step(np.full(4, 0.25)), np.ones(4))
     assert env.t == 5
 

@@ -4,12 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from conftest import make_example
 
 import environments
 from environments import registry
 from environments.base import BaseEnvironment, Environment, is_oblivious
-
-from conftest import make_example
 
 
 @pytest.mark.parametrize("name", environments.names())

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import make_example
 
 import environments
 from environments import EnvironmentCheckError, check_env
-
-from conftest import make_example
 
 
 @pytest.mark.parametrize("name", environments.names())
@@ -107,11 +106,17 @@ class ResetWithoutSeedKeyword(UserEnvironment):
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        (GlobalRandom(), r"reset\(seed=0\) twice gave different losses at round 0: the environment probably draws "
-                         r"from a global RNG \(np\.random\.\*"),
+        (
+            GlobalRandom(),
+            r"reset\(seed=0\) twice gave different losses at round 0: the environment probably draws "
+            r"from a global RNG \(np\.random\.\*",
+        ),
         (MutatesWeights(), r"MutatesWeights\.step modified the weights passed to it in round 0"),
         (WrongShape(), r"WrongShape\.step returned shape \(4,\) in round 0; expected \(3,\)"),
-        (BlockDiffersFromStep(), r"block\(50\) after reset\(seed=0\) differs from 50 step\(\) calls at round 0"),
+        (
+            BlockDiffersFromStep(),
+            r"block\(50\) after reset\(seed=0\) differs from 50 step\(\) calls at round 0",
+        ),
         (BlockDependsOnSizes(), r"blocks of sizes 1, 7, 42 differ from one block of 50 at round 1"),
         (OutOfRange(), r"OutOfRange\.step returned losses .* outside its loss_range \(0\.0, 1\.0\)"),
         (WrongDtype(), r"WrongDtype\.step returned dtype int64 in round 0; expected float64"),

@@ -66,14 +66,19 @@ def test_replay_round_trips_files(tmp_path: Path, suffix: str) -> None:
 
 
 def test_replay_unknown_file_type(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"'losses' parameter of Replay must be an array, a DataFrame or the path of a \.csv or \.parquet file"):
+    with pytest.raises(
+        ValueError,
+        match=r"'losses' parameter of Replay must be an array, a DataFrame or the path of a \.csv or \.parquet file",
+    ):
         Replay(tmp_path / "losses.xlsx")
 
 
 def test_replay_nan_names_the_row_and_column() -> None:
     data = LOSSES.copy()
     data[3, 2] = np.nan
-    with pytest.raises(ValueError, match=r"'losses' parameter of Replay must be finite\. Got nan at row 3, column 2"):
+    with pytest.raises(
+        ValueError, match=r"'losses' parameter of Replay must be finite\. Got nan at row 3, column 2"
+    ):
         Replay(data)
     frame = pd.DataFrame(data, columns=["a", "b", "c"])
     with pytest.raises(ValueError, match=r"at row 3, column 'c'"):
@@ -124,11 +129,13 @@ def test_log_loss() -> None:
     y = np.array([1.0, 0.0, 1.0])
     probabilities = np.array([[0.5, 0.9], [0.2, 0.5], [0.8, 0.1]])
     env = ExpertForecasts(y, probabilities, loss="log", loss_range=(0.0, math.log(10))).reset(seed=0)
-    raw = np.array([
-        [-math.log(0.5), -math.log(0.9)],
-        [-math.log(1 - 0.2), -math.log(1 - 0.5)],
-        [-math.log(0.8), -math.log(0.1)],
-    ])
+    raw = np.array(
+        [
+            [-math.log(0.5), -math.log(0.9)],
+            [-math.log(1 - 0.2), -math.log(1 - 0.5)],
+            [-math.log(0.8), -math.log(0.1)],
+        ]
+    )
     np.testing.assert_allclose(env.block(3), raw / math.log(10), rtol=1e-12)
 
 
@@ -147,13 +154,41 @@ def test_constant_raw_losses_scale_to_zero() -> None:
 @pytest.mark.parametrize(
     ("params", "error", "message"),
     [
-        ({"loss": "hinge"}, ValueError, r"'loss' parameter of ExpertForecasts must be one of 'square'.*Got 'hinge'"),
-        ({"loss": "pinball"}, ValueError, r"'quantile' parameter of ExpertForecasts must be a float in \(0, 1\) when loss='pinball'"),
-        ({"loss": "pinball", "quantile": 1.0}, ValueError, r"'quantile' parameter of ExpertForecasts must be a float in the range \(0\.0, 1\.0\)"),
-        ({"loss": "square", "quantile": 0.5}, ValueError, r"'quantile' parameter of ExpertForecasts must be None unless loss='pinball'"),
-        ({"loss_range": (1.0, 1.0)}, ValueError, r"'loss_range' parameter of ExpertForecasts must be a pair \(low, high\) with low < high"),
-        ({"loss_range": (0.0, 0.5)}, ValueError, r"raw loss of expert 1 in round 0 is 1\.0, outside the 'loss_range'"),
-        ({"y": [1.0, 2.0]}, ValueError, r"'y' parameter of ExpertForecasts must be a 1-d array of length 3.*shape \(2,\)"),
+        (
+            {"loss": "hinge"},
+            ValueError,
+            r"'loss' parameter of ExpertForecasts must be one of 'square'.*Got 'hinge'",
+        ),
+        (
+            {"loss": "pinball"},
+            ValueError,
+            r"'quantile' parameter of ExpertForecasts must be a float in \(0, 1\) when loss='pinball'",
+        ),
+        (
+            {"loss": "pinball", "quantile": 1.0},
+            ValueError,
+            r"'quantile' parameter of ExpertForecasts must be a float in the range \(0\.0, 1\.0\)",
+        ),
+        (
+            {"loss": "square", "quantile": 0.5},
+            ValueError,
+            r"'quantile' parameter of ExpertForecasts must be None unless loss='pinball'",
+        ),
+        (
+            {"loss_range": (1.0, 1.0)},
+            ValueError,
+            r"'loss_range' parameter of ExpertForecasts must be a pair \(low, high\) with low < high",
+        ),
+        (
+            {"loss_range": (0.0, 0.5)},
+            ValueError,
+            r"raw loss of expert 1 in round 0 is 1\.0, outside the 'loss_range'",
+        ),
+        (
+            {"y": [1.0, 2.0]},
+            ValueError,
+            r"'y' parameter of ExpertForecasts must be a 1-d array of length 3.*shape \(2,\)",
+        ),
         ({"y": [1.0, np.nan, 0.0]}, ValueError, r"'y' parameter of ExpertForecasts must be finite"),
     ],
 )
@@ -166,11 +201,19 @@ def test_expert_forecasts_bad_parameters(params: dict, error: type, message: str
 def test_log_loss_bad_inputs() -> None:
     with pytest.raises(ValueError, match=r"'y' parameter of ExpertForecasts must be 0 or 1 when loss='log'"):
         ExpertForecasts([1.0, 0.5], [[0.5], [0.5]], loss="log")
-    with pytest.raises(ValueError, match=r"'predictions' parameter of ExpertForecasts must be probabilities in \[0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"'predictions' parameter of ExpertForecasts must be probabilities in \[0, 1\]"
+    ):
         ExpertForecasts([1.0, 0.0], [[0.5], [1.5]], loss="log")
-    with pytest.raises(ValueError, match=r"log loss of expert 1 in round 1 is infinite: it gave probability 1\.0 to the outcome y = 0\.0"):
+    with pytest.raises(
+        ValueError,
+        match=r"log loss of expert 1 in round 1 is infinite: it gave probability 1\.0 to the outcome y = 0\.0",
+    ):
         ExpertForecasts([1.0, 0.0], [[0.5, 0.5], [0.5, 1.0]], loss="log")
     nan_predictions = PREDICTIONS.copy()
     nan_predictions[2, 1] = np.nan
-    with pytest.raises(ValueError, match=r"'predictions' parameter of ExpertForecasts must be finite\. Got nan at row 2, column 1"):
+    with pytest.raises(
+        ValueError,
+        match=r"'predictions' parameter of ExpertForecasts must be finite\. Got nan at row 2, column 1",
+    ):
         ExpertForecasts(Y, nan_predictions)

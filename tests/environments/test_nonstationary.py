@@ -28,12 +28,30 @@ def test_switching_with_one_segment_is_stationary() -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"means_per_segment": [[0.1, 0.2], [0.3, 1.5]], "change_points": [4]}, r"'means_per_segment' parameter of Switching must be in \[0, 1\]"),
-        ({"means_per_segment": [0.1, 0.2], "change_points": []}, r"'means_per_segment' parameter of Switching must be a non-empty 2-d array"),
-        ({"means_per_segment": [[0.1], [0.2]], "change_points": [3, 5]}, r"'change_points' parameter of Switching must be a 1-d array of 1 ints"),
-        ({"means_per_segment": [[0.1], [0.2], [0.3]], "change_points": [5, 5]}, r"'change_points' parameter of Switching must be strictly increasing ints >= 1\. Got \[5, 5\]"),
-        ({"means_per_segment": [[0.1], [0.2]], "change_points": [0]}, r"'change_points' parameter of Switching must be strictly increasing ints >= 1"),
-        ({"means_per_segment": [[0.1], [0.2]], "change_points": [2.5]}, r"'change_points' parameter of Switching must be a 1-d array of 1 ints"),
+        (
+            {"means_per_segment": [[0.1, 0.2], [0.3, 1.5]], "change_points": [4]},
+            r"'means_per_segment' parameter of Switching must be in \[0, 1\]",
+        ),
+        (
+            {"means_per_segment": [0.1, 0.2], "change_points": []},
+            r"'means_per_segment' parameter of Switching must be a non-empty 2-d array",
+        ),
+        (
+            {"means_per_segment": [[0.1], [0.2]], "change_points": [3, 5]},
+            r"'change_points' parameter of Switching must be a 1-d array of 1 ints",
+        ),
+        (
+            {"means_per_segment": [[0.1], [0.2], [0.3]], "change_points": [5, 5]},
+            r"'change_points' parameter of Switching must be strictly increasing ints >= 1\. Got \[5, 5\]",
+        ),
+        (
+            {"means_per_segment": [[0.1], [0.2]], "change_points": [0]},
+            r"'change_points' parameter of Switching must be strictly increasing ints >= 1",
+        ),
+        (
+            {"means_per_segment": [[0.1], [0.2]], "change_points": [2.5]},
+            r"'change_points' parameter of Switching must be a 1-d array of 1 ints",
+        ),
     ],
 )
 def test_switching_bad_parameters(params: dict, message: str) -> None:
@@ -44,8 +62,9 @@ def test_switching_bad_parameters(params: dict, message: str) -> None:
 def test_drifting_sinusoid_means_and_draws() -> None:
     env = Drifting(n_experts=2, kind="sinusoid", period=8, amplitude=0.5).reset(seed=0)
     # mu_{t,i} = 1/2 + a sin(2 pi t / P + 2 pi i / N): at t = 2 (a quarter period) sin = 1 for expert 0
-    expected = np.array([[0.5, 0.5], [0.5 + 0.5 * math.sin(math.pi / 4), 0.5 - 0.5 * math.sin(math.pi / 4)],
-                         [1.0, 0.0]])
+    expected = np.array(
+        [[0.5, 0.5], [0.5 + 0.5 * math.sin(math.pi / 4), 0.5 - 0.5 * math.sin(math.pi / 4)], [1.0, 0.0]]
+    )
     np.testing.assert_allclose(env.mean_sequence(0, 3), expected, atol=1e-12)
     losses = np.concatenate([env.block(8) for _ in range(20_000)])
     observed = losses.reshape(20_000, 8, 2).mean(axis=0)
@@ -81,12 +100,24 @@ def test_drifting_initial_means_drawn_at_reset_are_reproducible() -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"kind": "brownian"}, r"'kind' parameter of Drifting must be one of 'random-walk', 'sinusoid'\. Got 'brownian'"),
-        ({"step_size": 0.0}, r"'step_size' parameter of Drifting must be a float in the range \(0\.0, 1\.0\]\. Got 0\.0"),
+        (
+            {"kind": "brownian"},
+            r"'kind' parameter of Drifting must be one of 'random-walk', 'sinusoid'\. Got 'brownian'",
+        ),
+        (
+            {"step_size": 0.0},
+            r"'step_size' parameter of Drifting must be a float in the range \(0\.0, 1\.0\]\. Got 0\.0",
+        ),
         ({"amplitude": 0.6}, r"'amplitude' parameter of Drifting"),
         ({"period": 0}, r"'period' parameter of Drifting must be an int >= 1"),
-        ({"n_experts": 2, "initial_means": [0.5]}, r"'initial_means' parameter of Drifting must be an array of length n_experts=2"),
-        ({"n_experts": 1, "initial_means": [1.5]}, r"'initial_means' parameter of Drifting must be in \[0, 1\]"),
+        (
+            {"n_experts": 2, "initial_means": [0.5]},
+            r"'initial_means' parameter of Drifting must be an array of length n_experts=2",
+        ),
+        (
+            {"n_experts": 1, "initial_means": [1.5]},
+            r"'initial_means' parameter of Drifting must be in \[0, 1\]",
+        ),
         ({"n_experts": 0}, r"'n_experts' parameter of Drifting"),
     ],
 )

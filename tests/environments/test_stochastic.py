@@ -4,14 +4,13 @@ import math
 
 import numpy as np
 import pytest
+from conftest import make_example
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
 import environments
 from environments import Bernoulli, Beta, Gaussian, gap_instance
-
-from conftest import make_example
 
 N_DRAWS = 1_000_000
 
@@ -88,7 +87,9 @@ def test_gap_instance() -> None:
     assert isinstance(env, Bernoulli)
     np.testing.assert_allclose(env.means, [0.3, 0.5, 0.5, 0.5])
     np.testing.assert_allclose(gap_instance(2, 0.1).means, [0.5, 0.6])
-    with pytest.raises(ValueError, match=r"The 'gap' parameter of gap_instance must be a float in the range \[0\.0, 0\.5\]"):
+    with pytest.raises(
+        ValueError, match=r"The 'gap' parameter of gap_instance must be a float in the range \[0\.0, 0\.5\]"
+    ):
         gap_instance(3, 0.6)
     with pytest.raises(ValueError, match="'n_experts' parameter of gap_instance"):
         gap_instance(1, 0.1)
@@ -101,7 +102,9 @@ OBLIVIOUS = [name for name in environments.names() if environments.is_oblivious(
 
 @pytest.mark.parametrize("name", OBLIVIOUS)
 @settings(max_examples=15, deadline=None)
-@given(sizes=st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=6), seed=st.integers(0, 2**32))
+@given(
+    sizes=st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=6), seed=st.integers(0, 2**32)
+)
 def test_stream_does_not_depend_on_block_sizes(name: str, sizes: list[int], seed: int) -> None:
     env = make_example(name)
     whole = env.reset(seed=seed).block(sum(sizes))
@@ -141,17 +144,29 @@ def test_other_seed_other_stream(name: str) -> None:
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: Bernoulli([0.5, 1.2]), r"The 'means' parameter of Bernoulli must be in \[0, 1\]\. Got \[0\.5, 1\.2\] instead\."),
+        (
+            lambda: Bernoulli([0.5, 1.2]),
+            r"The 'means' parameter of Bernoulli must be in \[0, 1\]\. Got \[0\.5, 1\.2\] instead\.",
+        ),
         (lambda: Bernoulli([0.5, np.nan]), r"'means' parameter of Bernoulli must be finite"),
         (lambda: Bernoulli([]), r"'means' parameter of Bernoulli must be a non-empty 1-d array"),
         (lambda: Bernoulli([[0.5]]), r"'means' parameter of Bernoulli must be a non-empty 1-d array"),
         (lambda: Gaussian([0.5, -0.1]), r"'means' parameter of Gaussian must be in \[0, 1\]"),
-        (lambda: Gaussian([0.5, 0.5], sigma=0.0), r"'sigma' parameter of Gaussian must be > 0\. Got \[0\.0\]"),
+        (
+            lambda: Gaussian([0.5, 0.5], sigma=0.0),
+            r"'sigma' parameter of Gaussian must be > 0\. Got \[0\.0\]",
+        ),
         (lambda: Gaussian([0.5, 0.5], sigma=[0.1, -1.0]), r"'sigma' parameter of Gaussian must be > 0"),
-        (lambda: Gaussian([0.5, 0.5], sigma=[0.1, 0.1, 0.1]), r"'sigma' parameter of Gaussian must be a float or an array of length 2"),
+        (
+            lambda: Gaussian([0.5, 0.5], sigma=[0.1, 0.1, 0.1]),
+            r"'sigma' parameter of Gaussian must be a float or an array of length 2",
+        ),
         (lambda: Beta([1.0, 0.0], [1.0, 1.0]), r"'a' parameter of Beta must be > 0\. Got \[1\.0, 0\.0\]"),
         (lambda: Beta([1.0, 1.0], [1.0, -2.0]), r"'b' parameter of Beta must be > 0"),
-        (lambda: Beta([1.0, 1.0], [1.0]), r"'b' parameter of Beta must be an array of the same length as 'a' \(2\)"),
+        (
+            lambda: Beta([1.0, 1.0], [1.0]),
+            r"'b' parameter of Beta must be an array of the same length as 'a' \(2\)",
+        ),
     ],
 )
 def test_bad_parameters(build, message: str) -> None:
