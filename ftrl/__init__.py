@@ -1,10 +1,25 @@
 """ftrl: Follow-the-Regularized-Leader for prediction with expert advice."""
 
-from ftrl.learners import FTL, Hedge
+from ftrl.learners import (
+    FTL,
+    FTRL,
+    AdaHedge,
+    Exp3,
+    FixedShare,
+    FlipFlop,
+    Hedge,
+    TsallisINF,
+    learner_names,
+    make_learner,
+)
+from ftrl.regularizers import Euclidean, LogBarrier, NegativeEntropy, Tsallis
 from ftrl.ops import entropic_argmin, logsumexp, smooth_min, softmax
 from ftrl import regret
 from ftrl.simulate import simulate
 
 __version__ = "0.1.0"
 
-__all__ = ["Hedge", "FTL", "entropic_argmin", "logsumexp", "smooth_min", "softmax", "simulate", "regret", "__version__"]
+__all__ = [
+    "Hedge", "FTL", "AdaHedge", "FlipFlop", "FixedShare", "FTRL", "Exp3", "TsallisINF", "make_learner",
+    "learner_names", "NegativeEntropy", "Euclidean", "Tsallis", "LogBarrier",
+    "entropic_argmin", "logsumexp", "smooth_min", "softmax", "simulate", "regret", "__version__"]

@@ -1,8 +1,65 @@
-"""Online learners for prediction with expert advice; see :mod:`ftrl.learners.base` for the protocol."""
+"""Online learners for prediction with expert advice; see :mod:`ftrl.learners.base` for the protocol.
+
+``make_learner(name, n_experts, **params)`` builds a learner from its registry name; ``learner_names()`` lists
+the names.
+"""
 
 from __future__ import annotations
 
-from ftrl.learners.base import BanditLearner, FullInformationLearner, Learner, sample_index
-from ftrl.learners.hedge import FTL, Hedge
+from typing import Any
 
-__all__ = ["Learner", "FullInformationLearner", "BanditLearner", "sample_index", "Hedge", "FTL"]
+from ftrl._validation import check_choice
+from ftrl.learners.adahedge import AdaHedge, FlipFlop
+from ftrl.learners.bandits import Exp3, TsallisINF
+from ftrl.learners.base import (
+    BanditLearner,
+    BanditProtocol,
+    FullInformationLearner,
+    FullInformationProtocol,
+    Learner,
+    sample_index,
+)
+from ftrl.learners.fixed_share import FixedShare
+from ftrl.learners.hedge import FTL, Hedge
+from ftrl.learners.regularized import FTRL
+
+__all__ = [
+    "Learner",
+    "FullInformationLearner",
+    "BanditLearner",
+    "FullInformationProtocol",
+    "BanditProtocol",
+    "sample_index",
+    "Hedge",
+    "FTL",
+    "AdaHedge",
+    "FlipFlop",
+    "FixedShare",
+    "FTRL",
+    "Exp3",
+    "TsallisINF",
+    "make_learner",
+    "learner_names",
+]
+
+_REGISTRY: dict[str, type[Learner]] = {
+    cls.name: cls for cls in (Hedge, FTL, AdaHedge, FlipFlop, FixedShare, FTRL, Exp3, TsallisINF)
+}
+
+
+def learner_names() -> list[str]:
+    """The registry names of the built-in learners."""
+    return list(_REGISTRY)
+
+
+def make_learner(name: str, n_experts: int, **params: Any) -> Learner:
+    """Build the learner registered as ``name`` (see :func:`learner_names`) with ``n_experts`` and ``params``.
+
+    Examples
+    --------
+    >>> from ftrl import make_learner
+    >>> make_learner("hedge", 4, horizon=100)
+    Hedge(n_experts=4, eta=None, horizon=100)
+    """
+    check_choice(name, "name", tuple(_REGISTRY), "make_learner")
+    return _REGISTRY[name](n_experts, **params)

@@ -1,0 +1,180 @@
+r"""AdaHedge and FlipFlop: Hedge with the learning rate tuned by the cumulative mixability gap."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ftrl._jit import kernel
+from ftrl._validation import check_real
+from ftrl.learners.base import FullInformationLearner
+from ftrl.ops import entropic_value, entropic_weights
+
+__all__ = ["AdaHedge", "FlipFlop"]
+
+_FTL_REGIME = 0
+_ADAHEDGE_REGIME = 1
+
+
+@kernel
+def _mixability_round(loss: NDArray[np.float64], weights: NDArray[np.float64], cum_losses: NDArray[np.float64],
+                      eta: float) -> tuple[float, float]:
+    r"""Pay :math:`h = \langle p, \ell\rangle`, add :math:`\ell` to :math:`L`, return :math:`h` and the gap.
+
+    The mixability gap is :math:`\delta = h - (M(L + \ell) - M(L))` with the mix loss
+    :math:`M(L) = -\frac1\eta \ln \sum_i e^{-\eta L_i}` evaluated by :func:`ftrl.ops.entropic_value`
+    (a logsumexp shifted by the minimum; at :math:`\eta = \infty` it is :math:`\min_i L_i`), clipped at 0
+    against rounding, exactly as in Fig. 1 of de Rooij et al. (2014).
+    """
+    mix_before = entropic_value(cum_losses, eta)
+    paid = 0.0
+    for i in range(cum_losses.shape[0]):
+        paid += weights[i] * loss[i]
+        cum_losses[i] += loss[i]
+    mix_after = entropic_value(cum_losses, eta)
+    return paid, max(0.0, paid - (mix_after - mix_before))
+
+
+@kernel
+def _gap_rate(log_n: float, gap: float) -> float:
+    return log_n / gap if gap > 0.0 else np.inf
+
+
+@kernel
+def adahedge_block(
+    losses: NDArray[np.float64],
+    expected_loss_out: NDArray[np.float64],
+    counter: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    cum_losses: NDArray[np.float64],
+    gap: NDArray[np.float64],
+    log_n: float,
+) -> None:
+    """AdaHedge over a block; ``gap[0]`` is the cumulative mixability gap :math:`\\Delta_t`."""
+    for row in range(losses.shape[0]):
+        eta = _gap_rate(log_n, gap[0])
+        paid, delta = _mixability_round(losses[row], weights, cum_losses, eta)
+        expected_loss_out[row] = paid
+        gap[0] += delta
+        entropic_weights(cum_losses, _gap_rate(log_n, gap[0]), weights)
+    counter[0] += losses.shape[0]
+
+
+@kernel
+def flipflop_block(
+    losses: NDArray[np.float64],
+    expected_loss_out: NDArray[np.float64],
+    counter: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    cum_losses: NDArray[np.float64],
+    gaps: NDArray[np.float64],
+    regime: NDArray[np.int64],
+    log_n: float,
+    thresholds: NDArray[np.float64],
+) -> None:
+    """FlipFlop over a block: ``gaps`` = [FTL's, AdaHedge's] gap, ``regime`` 0 (FTL) or 1 (AdaHedge)."""
+    for row in range(losses.shape[0]):
+        current = regime[0]
+        eta = np.inf if current == _FTL_REGIME else _gap_rate(log_n, gaps[_ADAHEDGE_REGIME])
+        paid, delta = _mixability_round(losses[row], weights, cum_losses, eta)
+        expected_loss_out[row] = paid
+        gaps[current] += delta
+        if gaps[current] > thresholds[current] * gaps[1 - current]:
+            regime[0] = 1 - current
+        next_eta = np.inf if regime[0] == _FTL_REGIME else _gap_rate(log_n, gaps[_ADAHEDGE_REGIME])
+        entropic_weights(cum_losses, next_eta, weights)
+    counter[0] += losses.shape[0]
+
+
+class AdaHedge(FullInformationLearner):
+    r"""AdaHedge: Hedge with :math:`\eta_t = \ln N / \Delta_{t-1}`, the cumulative mixability gap.
+
+    .. math::
+
+        p_t = \mathrm{softmax}(-\eta_t L_{t-1}), \quad
+        \delta_t = \langle p_t, \ell_t\rangle + \tfrac{1}{\eta_t}\ln\langle p_t, e^{-\eta_t \ell_t}\rangle,
+        \quad \Delta_t = \sum_{s\le t}\delta_s, \quad \eta_{t+1} = \frac{\ln N}{\Delta_t}.
+
+    While :math:`\Delta = 0` the rate is infinite (Follow the Leader). No tuning parameter; the weights are
+    invariant under rescaling and translation of the losses. For losses in [0, 1] its regret is at most
+    :math:`2\sqrt{\frac{L^*(T-L^*)}{T}\ln N} + \frac{16}{3}\ln N + 2` (Thm. 8 of the reference), with
+    :math:`L^*` the best expert's loss.
+
+    References
+    ----------
+    S. de Rooij, T. van Erven, P. D. Grunwald, W. M. Koolen, "Follow the Leader If You Can, Hedge If You Must",
+    JMLR 15, 2014, Fig. 1 and Thm. 8.
+    """
+
+    name: ClassVar[str] = "adahedge"
+    block_kernel = staticmethod(adahedge_block)
+
+    def __init__(self, n_experts: int) -> None:
+        self._params: dict[str, Any] = {}
+        super().__init__(n_experts)
+
+    def _initial_state(self) -> tuple[Any, ...]:
+        counter, weights = self._uniform_state()
+        return counter, weights, np.zeros(self.n_experts), np.zeros(1), math.log(self.n_experts)
+
+    @property
+    def gap(self) -> float:
+        r"""The cumulative mixability gap :math:`\Delta_t`."""
+        return float(self._state[3][0])
+
+    @property
+    def eta(self) -> float:
+        r"""The rate :math:`\eta_{t+1} = \ln N/\Delta_t` of the next round."""
+        return float(_gap_rate(self._state[4], self._state[3][0]))
+
+
+class FlipFlop(FullInformationLearner):
+    r"""FlipFlop: alternate between Follow the Leader and AdaHedge, keeping each one's mixability gap in check.
+
+    .. math::
+
+        \text{switch from FTL when } \Delta^{\mathrm{ftl}} > \tfrac{\varphi}{\alpha}\Delta^{\mathrm{ah}},
+        \qquad \text{switch from AdaHedge when } \Delta^{\mathrm{ah}} > \alpha\,\Delta^{\mathrm{ftl}} .
+
+    It starts with FTL; in the AdaHedge regime the rate is :math:`\ln N/\Delta^{\mathrm{ah}}`. Its regret is
+    within a constant factor of both FTL's and AdaHedge's worst-case bound (Thm. 15 of the reference, where
+    :math:`\varphi = 2.37`, :math:`\alpha = 1.243` are the constants chosen to minimize those factors).
+
+    Parameters
+    ----------
+    n_experts : int
+        Number of experts.
+    phi : float
+        :math:`\varphi > 1`.
+    alpha : float
+        :math:`\alpha > 0`.
+
+    References
+    ----------
+    S. de Rooij, T. van Erven, P. D. Grunwald, W. M. Koolen, "Follow the Leader If You Can, Hedge If You Must",
+    JMLR 15, 2014, Fig. 2 and Thm. 15.
+    """
+
+    name: ClassVar[str] = "flipflop"
+    block_kernel = staticmethod(flipflop_block)
+
+    def __init__(self, n_experts: int, *, phi: float = 2.37, alpha: float = 1.243) -> None:
+        owner = type(self).__name__
+        self.phi = check_real(phi, "phi", owner, low=1.0, high=math.inf, low_open=True, high_open=True)
+        self.alpha = check_real(alpha, "alpha", owner, low=0.0, high=math.inf, low_open=True, high_open=True)
+        self._params: dict[str, Any] = {"phi": self.phi, "alpha": self.alpha}
+        super().__init__(n_experts)
+
+    def _initial_state(self) -> tuple[Any, ...]:
+        counter, weights = self._uniform_state()
+        thresholds = np.array([self.phi / self.alpha, self.alpha])
+        return (counter, weights, np.zeros(self.n_experts), np.zeros(2), np.zeros(1, dtype=np.int64),
+                math.log(self.n_experts), thresholds)
+
+    @property
+    def regime(self) -> str:
+        """``"ftl"`` or ``"adahedge"``: the regime of the next round."""
+        return "ftl" if self._state[4][0] == _FTL_REGIME else "adahedge"
