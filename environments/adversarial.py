@@ -11,14 +11,14 @@ from environments.stochastic import bernoulli_block
 
 
 class FTLTrap(BaseEnvironment):
-    """The two-expert sequence on which Follow the Leader has linear regret.
+    r"""The two-expert sequence on which Follow the Leader has linear regret.
 
-    .. math:: \\ell_1 = (\\tfrac12, 0), \\quad \\ell_t = (0, 1) \\text{ for even } t,
-              \\quad \\ell_t = (1, 0) \\text{ for odd } t > 1
+    .. math:: \ell_1 = (\tfrac12, 0), \quad \ell_t = (0, 1) \text{ for even } t,
+              \quad \ell_t = (1, 0) \text{ for odd } t > 1
 
     After every round the leader is the expert about to lose 1. With ties split uniformly in round 1, FTL pays
     :math:`1/4 + (T - 1)` while the best expert pays :math:`T/2 - 1/2` (T even): regret :math:`T/2 - 1/4`.
-    Hedge with a tuned rate keeps :math:`O(\\sqrt{T})`. Deterministic: the seed is ignored.
+    Hedge with a tuned rate keeps :math:`O(\sqrt{T})`. Deterministic: the seed is ignored.
 
     Parameters
     ----------
@@ -55,14 +55,14 @@ class FTLTrap(BaseEnvironment):
 
 
 class CoinFlips(BaseEnvironment):
-    """Independent fair 0/1 losses: the construction behind the minimax lower bound for experts.
+    r"""Independent fair 0/1 losses: the construction behind the minimax lower bound for experts.
 
-    .. math:: \\ell_{t,i} \\sim \\mathrm{Bernoulli}(1/2) \\text{ i.i.d.}, \\qquad
-              \\lim_{N \\to \\infty} \\lim_{T \\to \\infty}
-              \\frac{\\mathbb{E}[\\mathrm{Regret}_T]}{\\sqrt{(T/2) \\ln N}} = 1
+    .. math:: \ell_{t,i} \sim \mathrm{Bernoulli}(1/2) \text{ i.i.d.}, \qquad
+              \lim_{N \to \infty} \lim_{T \to \infty}
+              \frac{\mathbb{E}[\mathrm{Regret}_T]}{\sqrt{(T/2) \ln N}} = 1
 
     Every learner pays T/2 in expectation, while the best of N random walks pays about
-    :math:`T/2 - \\sqrt{(T/2) \\ln N}`; so no learner can guarantee less than that regret. ``means`` is 1/2 for
+    :math:`T/2 - \sqrt{(T/2) \ln N}`; so no learner can guarantee less than that regret. ``means`` is 1/2 for
     every expert (pseudo-regret is 0 for everyone; use the realized regret).
 
     Parameters
@@ -88,13 +88,13 @@ class CoinFlips(BaseEnvironment):
 
 
 class RotatingBest(BaseEnvironment):
-    """The best expert changes every ``period`` rounds, cycling through all experts.
+    r"""The best expert changes every ``period`` rounds, cycling through all experts.
 
-    With :math:`b(t) = \\lfloor t / \\text{period} \\rfloor \\bmod N` (rounds counted from 0), :math:`c` = ``level``
-    and :math:`\\nu` = ``noise``,
+    With :math:`b(t) = \lfloor t / \text{period} \rfloor \bmod N` (rounds counted from 0), :math:`c` = ``level``
+    and :math:`\nu` = ``noise``,
 
-    .. math:: \\ell_{t,i} = (1 - \\nu)\\, c\\, \\mathbb{1}[i \\ne b(t)] + \\nu\\, u_{t,i},
-              \\quad u_{t,i} \\sim \\mathrm{U}[0, 1)
+    .. math:: \ell_{t,i} = (1 - \nu)\, c\, \mathbb{1}[i \ne b(t)] + \nu\, u_{t,i},
+              \quad u_{t,i} \sim \mathrm{U}[0, 1)
 
     Any single expert is good only a 1/N fraction of the time, so static regret is small for everyone while
     tracking (shifting) regret separates Hedge from Fixed Share. With ``noise = 0`` it is deterministic and draws
@@ -109,7 +109,7 @@ class RotatingBest(BaseEnvironment):
     level : float, default 1.0
         Loss of the experts that are not currently best, in [0, 1].
     noise : float, default 0.0
-        Weight :math:`\\nu \\in [0, 1]` of the uniform noise mixed into every loss.
+        Weight :math:`\nu \in [0, 1]` of the uniform noise mixed into every loss.
 
     References
     ----------
@@ -149,13 +149,13 @@ class RotatingBest(BaseEnvironment):
 
 
 class GreedyAdversary(BaseEnvironment):
-    """Adaptive adversary: loss 1 on the expert(s) the learner trusts most, 0 elsewhere.
+    r"""Adaptive adversary: loss 1 on the expert(s) the learner trusts most, 0 elsewhere.
 
-    .. math:: \\ell_{t,i} = \\mathbb{1}\\left[p_{t,i} \\ge \\max_j p_{t,j} - 10^{-12}\\right]
+    .. math:: \ell_{t,i} = \mathbb{1}\left[p_{t,i} \ge \max_j p_{t,j} - 10^{-12}\right]
 
     Against a deterministic learner that puts all its weight on one expert (e.g. FTL breaking ties by the lowest
     index) it forces loss 1 every round, while the leaders take turns so each expert ends with about T/N: regret
-    about :math:`T (1 - 1/N)`. Against any learner the loss per round is at least :math:`\\max_i p_{t,i} \\ge 1/N`.
+    about :math:`T (1 - 1/N)`. Against any learner the loss per round is at least :math:`\max_i p_{t,i} \ge 1/N`.
     (FTL that splits ties uniformly escapes: all experts then get the same losses.)
     Not oblivious: ``step(weights)`` reads the weights; there is no ``block``.
 
@@ -184,11 +184,11 @@ class GreedyAdversary(BaseEnvironment):
 
 
 class AboveUniformAdversary(BaseEnvironment):
-    """Adaptive adversary: loss 1 on every expert whose weight is at least the uniform weight 1/N.
+    r"""Adaptive adversary: loss 1 on every expert whose weight is at least the uniform weight 1/N.
 
-    .. math:: \\ell_{t,i} = \\mathbb{1}\\left[p_{t,i} \\ge 1/N - 10^{-12}\\right]
+    .. math:: \ell_{t,i} = \mathbb{1}\left[p_{t,i} \ge 1/N - 10^{-12}\right]
 
-    The learner pays :math:`\\sum_{i: p_{t,i} \\ge 1/N} p_{t,i}`, which is at least 1/N and is 1 when the weights
+    The learner pays :math:`\sum_{i: p_{t,i} \ge 1/N} p_{t,i}`, which is at least 1/N and is 1 when the weights
     are uniform, while experts the learner neglects are spared; it punishes any learner that concentrates.
     Not oblivious: there is no ``block``.
 

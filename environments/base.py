@@ -1,7 +1,7 @@
-"""The environment protocol: what a loss environment must offer, and a base class that supplies most of it.
+r"""The environment protocol: what a loss environment must offer, and a base class that supplies most of it.
 
 An environment plays the adversary's side of prediction with expert advice. In round t the learner commits
-weights :math:`p_t` in the simplex and the environment reveals the loss vector :math:`\\ell_t \\in \\mathbb{R}^N`.
+weights :math:`p_t` in the simplex and the environment reveals the loss vector :math:`\ell_t \in \mathbb{R}^N`.
 
 Attributes the simulator relies on
 ----------------------------------
@@ -14,7 +14,7 @@ oblivious : bool
     the attribute is treated as adaptive (see :func:`is_oblivious`).
 means : ndarray of shape (N,) or None
     Expected losses of a stochastic, stationary environment, so that pseudo-regret
-    :math:`\\sum_t \\langle p_t, \\mu\\rangle - T \\min_i \\mu_i` can be computed. None otherwise.
+    :math:`\sum_t \langle p_t, \mu\rangle - T \min_i \mu_i` can be computed. None otherwise.
 loss_range : tuple (low, high)
     Every loss the environment produces lies in ``[low, high]``.
 

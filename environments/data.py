@@ -65,9 +65,9 @@ def _loss_matrix(
 
 
 class Replay(BaseEnvironment):
-    """Replays a recorded loss matrix, one row per round: real data as an oblivious environment.
+    r"""Replays a recorded loss matrix, one row per round: real data as an oblivious environment.
 
-    .. math:: \\ell_t = L_{t, \\cdot}, \\quad t = 1, \\dots, T
+    .. math:: \ell_t = L_{t, \cdot}, \quad t = 1, \dots, T
 
     Parameters
     ----------
@@ -141,19 +141,19 @@ def _raw_losses(
 
 
 class ExpertForecasts(Replay):
-    """Losses of N expert forecasts of a series: forecast combination as prediction with expert advice.
+    r"""Losses of N expert forecasts of a series: forecast combination as prediction with expert advice.
 
     The raw loss of expert i in round t is, for the target :math:`y_t` and forecast :math:`x_{t,i}`,
 
     - ``"square"``: :math:`(x_{t,i} - y_t)^2`
     - ``"absolute"``: :math:`|x_{t,i} - y_t|`
-    - ``"pinball"`` (quantile :math:`q`): :math:`\\max(q (y_t - x_{t,i}), (q - 1)(y_t - x_{t,i}))`
+    - ``"pinball"`` (quantile :math:`q`): :math:`\max(q (y_t - x_{t,i}), (q - 1)(y_t - x_{t,i}))`
     - ``"log"``: :math:`x_{t,i}` is the probability of the event :math:`y_t = 1` (``y`` in {0, 1}):
-      :math:`-\\ln x_{t,i}` if :math:`y_t = 1`, else :math:`-\\ln(1 - x_{t,i})`
+      :math:`-\ln x_{t,i}` if :math:`y_t = 1`, else :math:`-\ln(1 - x_{t,i})`
 
     and it is scaled to [0, 1] with the stated range :math:`[a, b]`:
 
-    .. math:: \\ell_{t,i} = \\frac{\\lambda(x_{t,i}, y_t) - a}{b - a}
+    .. math:: \ell_{t,i} = \frac{\lambda(x_{t,i}, y_t) - a}{b - a}
 
     Parameters
     ----------

@@ -18,12 +18,12 @@ from environments.base import BaseEnvironment
 
 
 class Switching(BaseEnvironment):
-    """Piecewise-stationary Bernoulli losses: the means jump at given change points.
+    r"""Piecewise-stationary Bernoulli losses: the means jump at given change points.
 
-    With segments :math:`k = 0, \\dots, K-1`, change points :math:`c_1 < \\dots < c_{K-1}` (the round, counted from
-    0, at which segment k starts) and :math:`k(t) = \\#\\{j : c_j \\le t\\}`,
+    With segments :math:`k = 0, \dots, K-1`, change points :math:`c_1 < \dots < c_{K-1}` (the round, counted from
+    0, at which segment k starts) and :math:`k(t) = \#\{j : c_j \le t\}`,
 
-    .. math:: \\ell_{t,i} \\sim \\mathrm{Bernoulli}(M_{k(t), i})
+    .. math:: \ell_{t,i} \sim \mathrm{Bernoulli}(M_{k(t), i})
 
     The best expert may change at every change point: the classical test bed for tracking (shifting) regret and
     for Fixed Share, which Hedge with a decreasing rate follows badly.
@@ -124,18 +124,18 @@ def _sinusoid_bernoulli(
 
 
 class Drifting(BaseEnvironment):
-    """Bernoulli losses whose means drift slowly: a reflecting random walk, or sinusoids with shifted phases.
+    r"""Bernoulli losses whose means drift slowly: a reflecting random walk, or sinusoids with shifted phases.
 
-    ``kind="random-walk"``: :math:`\\mu_{0}` is ``initial_means`` (or drawn uniformly on [0, 1] from the
-    Generator at ``reset``), and with :math:`u_{t,i}, v_{t,i} \\sim \\mathrm{U}[0, 1)`,
+    ``kind="random-walk"``: :math:`\mu_{0}` is ``initial_means`` (or drawn uniformly on [0, 1] from the
+    Generator at ``reset``), and with :math:`u_{t,i}, v_{t,i} \sim \mathrm{U}[0, 1)`,
 
-    .. math:: \\ell_{t,i} = \\mathbb{1}[v_{t,i} < \\mu_{t,i}], \\quad
-              \\mu_{t+1,i} = R\\big(\\mu_{t,i} + s\\,(2u_{t,i} - 1)\\big), \\quad R(x) = |x| \\text{ reflected at } 1
+    .. math:: \ell_{t,i} = \mathbb{1}[v_{t,i} < \mu_{t,i}], \quad
+              \mu_{t+1,i} = R\big(\mu_{t,i} + s\,(2u_{t,i} - 1)\big), \quad R(x) = |x| \text{ reflected at } 1
 
     (round t draws 2N uniforms: the N increments, then the N loss uniforms). ``kind="sinusoid"``:
 
-    .. math:: \\mu_{t,i} = \\tfrac12 + a \\sin(2\\pi t / P + 2\\pi i / N), \\quad
-              \\ell_{t,i} = \\mathbb{1}[u_{t,i} < \\mu_{t,i}]
+    .. math:: \mu_{t,i} = \tfrac12 + a \sin(2\pi t / P + 2\pi i / N), \quad
+              \ell_{t,i} = \mathbb{1}[u_{t,i} < \mu_{t,i}]
 
     The identity of the best expert changes gradually, between the stationary and the switching cases.
 
@@ -146,7 +146,7 @@ class Drifting(BaseEnvironment):
     step_size : float in (0, 1], default 0.01
         s, the largest move of a mean in one round (random walk only).
     initial_means : array_like of shape (N,), optional
-        :math:`\\mu_0` in [0, 1] (random walk only); drawn at ``reset`` when omitted.
+        :math:`\mu_0` in [0, 1] (random walk only); drawn at ``reset`` when omitted.
     period : int, default 1000
         P, rounds per cycle (sinusoid only).
     amplitude : float in [0, 0.5], default 0.4

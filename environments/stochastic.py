@@ -23,9 +23,9 @@ from environments.base import BaseEnvironment
 
 
 def bernoulli_block(rng: np.random.Generator, means: NDArray[np.float64], size: int) -> NDArray[np.float64]:
-    """``size`` rows of independent Bernoulli(``means``) losses, written over the uniforms they come from.
+    r"""``size`` rows of independent Bernoulli(``means``) losses, written over the uniforms they come from.
 
-    .. math:: \\ell_{t,i} = \\mathbb{1}[u_{t,i} < \\mu_i], \\quad u_{t,i} \\sim \\mathrm{U}[0, 1)
+    .. math:: \ell_{t,i} = \mathbb{1}[u_{t,i} < \mu_i], \quad u_{t,i} \sim \mathrm{U}[0, 1)
     """
     uniforms = rng.random((size, means.shape[0]))
     np.less(uniforms, means, out=uniforms)
@@ -33,17 +33,17 @@ def bernoulli_block(rng: np.random.Generator, means: NDArray[np.float64], size: 
 
 
 class Bernoulli(BaseEnvironment):
-    """Independent Bernoulli losses with fixed means: the basic stochastic experts problem.
+    r"""Independent Bernoulli losses with fixed means: the basic stochastic experts problem.
 
-    .. math:: \\ell_{t,i} \\sim \\mathrm{Bernoulli}(\\mu_i), \\quad \\text{independent over } t \\text{ and } i
+    .. math:: \ell_{t,i} \sim \mathrm{Bernoulli}(\mu_i), \quad \text{independent over } t \text{ and } i
 
-    Used to measure pseudo-regret :math:`\\sum_t \\langle p_t, \\mu \\rangle - T \\min_i \\mu_i`; Hedge with a fixed
-    rate pays :math:`O(\\sqrt{T \\ln N})` here while FTL and adaptive rates pay :math:`O(\\ln N / \\Delta)`.
+    Used to measure pseudo-regret :math:`\sum_t \langle p_t, \mu \rangle - T \min_i \mu_i`; Hedge with a fixed
+    rate pays :math:`O(\sqrt{T \ln N})` here while FTL and adaptive rates pay :math:`O(\ln N / \Delta)`.
 
     Parameters
     ----------
     means : array_like of shape (N,)
-        Expected loss :math:`\\mu_i \\in [0, 1]` of each expert.
+        Expected loss :math:`\mu_i \in [0, 1]` of each expert.
 
     References
     ----------
@@ -69,21 +69,21 @@ class Bernoulli(BaseEnvironment):
 
 
 def gap_instance(n_experts: int, gap: float, *, best_mean: float = 0.5) -> Bernoulli:
-    """A Bernoulli instance with one best expert and a gap :math:`\\Delta` to all the others.
+    r"""A Bernoulli instance with one best expert and a gap :math:`\Delta` to all the others.
 
     Expert 0 has mean ``best_mean``; experts 1..N-1 have mean ``best_mean + gap``:
 
-    .. math:: \\mu = (m, m + \\Delta, \\dots, m + \\Delta)
+    .. math:: \mu = (m, m + \Delta, \dots, m + \Delta)
 
-    This is the instance on which gap-dependent bounds such as :math:`O(\\ln N / \\Delta)` for FTL or AdaHedge are
-    stated; the pseudo-regret of a learner is :math:`\\Delta \\sum_t (1 - p_{t,0})`.
+    This is the instance on which gap-dependent bounds such as :math:`O(\ln N / \Delta)` for FTL or AdaHedge are
+    stated; the pseudo-regret of a learner is :math:`\Delta \sum_t (1 - p_{t,0})`.
 
     Parameters
     ----------
     n_experts : int
         N >= 2.
     gap : float
-        :math:`\\Delta \\in [0, 1 - m]`.
+        :math:`\Delta \in [0, 1 - m]`.
     best_mean : float, default 0.5
         m in [0, 1].
 
@@ -109,13 +109,13 @@ def _normal_pdf(x: float) -> float:
 
 
 def clipped_normal_mean(location: float, sigma: float) -> float:
-    """Expected value of :math:`\\min(\\max(Z, 0), 1)` for :math:`Z \\sim N(m, \\sigma^2)`, in closed form.
+    r"""Expected value of :math:`\min(\max(Z, 0), 1)` for :math:`Z \sim N(m, \sigma^2)`, in closed form.
 
-    With :math:`\\alpha = -m/\\sigma`, :math:`\\beta = (1 - m)/\\sigma` and :math:`\\Phi, \\varphi` the standard
+    With :math:`\alpha = -m/\sigma`, :math:`\beta = (1 - m)/\sigma` and :math:`\Phi, \varphi` the standard
     normal cdf and pdf,
 
-    .. math:: \\mathbb{E}[\\mathrm{clip}(Z)] = m\\,(\\Phi(\\beta) - \\Phi(\\alpha))
-              + \\sigma\\,(\\varphi(\\alpha) - \\varphi(\\beta)) + 1 - \\Phi(\\beta).
+    .. math:: \mathbb{E}[\mathrm{clip}(Z)] = m\,(\Phi(\beta) - \Phi(\alpha))
+              + \sigma\,(\varphi(\alpha) - \varphi(\beta)) + 1 - \Phi(\beta).
     """
     alpha = -location / sigma
     beta = (1.0 - location) / sigma
@@ -124,19 +124,19 @@ def clipped_normal_mean(location: float, sigma: float) -> float:
 
 
 class Gaussian(BaseEnvironment):
-    """Gaussian losses clipped to [0, 1]: a stochastic environment with continuous losses.
+    r"""Gaussian losses clipped to [0, 1]: a stochastic environment with continuous losses.
 
-    .. math:: \\ell_{t,i} = \\min(\\max(m_i + \\sigma_i z_{t,i}, 0), 1), \\quad z_{t,i} \\sim N(0, 1)
+    .. math:: \ell_{t,i} = \min(\max(m_i + \sigma_i z_{t,i}, 0), 1), \quad z_{t,i} \sim N(0, 1)
 
     The ``means`` attribute is the true expected loss of the clipped variable, not the location :math:`m_i`
-    (they differ when :math:`m_i` is within a few :math:`\\sigma_i` of 0 or 1); see :func:`clipped_normal_mean`.
+    (they differ when :math:`m_i` is within a few :math:`\sigma_i` of 0 or 1); see :func:`clipped_normal_mean`.
 
     Parameters
     ----------
     means : array_like of shape (N,)
-        Locations :math:`m_i \\in [0, 1]` of the normal distributions before clipping (kept as ``locations``).
+        Locations :math:`m_i \in [0, 1]` of the normal distributions before clipping (kept as ``locations``).
     sigma : float or array_like of shape (N,), default 0.1
-        Standard deviations :math:`\\sigma_i > 0`.
+        Standard deviations :math:`\sigma_i > 0`.
 
     References
     ----------
@@ -168,9 +168,9 @@ class Gaussian(BaseEnvironment):
 
 
 class Beta(BaseEnvironment):
-    """Beta-distributed losses in [0, 1], one Beta(a_i, b_i) per expert.
+    r"""Beta-distributed losses in [0, 1], one Beta(a_i, b_i) per expert.
 
-    .. math:: \\ell_{t,i} \\sim \\mathrm{Beta}(a_i, b_i), \\quad \\mu_i = \\frac{a_i}{a_i + b_i}
+    .. math:: \ell_{t,i} \sim \mathrm{Beta}(a_i, b_i), \quad \mu_i = \frac{a_i}{a_i + b_i}
 
     Continuous losses with any mean and a tunable variance :math:`a b / ((a + b)^2 (a + b + 1))`; useful to see
     how second-order (variance-adaptive) bounds behave.
