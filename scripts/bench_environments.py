@@ -21,7 +21,7 @@ import numpy as np
 
 # Run from a checkout without (re)installing: the repository root comes first on the path.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import environments  # noqa: E402
+import environments
 
 TOTAL_LOSSES = 1_000_000
 
@@ -41,6 +41,28 @@ def cpu_name() -> str:
 def best_time(function: Callable[[], object], repeats: int) -> float:
     function()  # warm up (numba compilation, page faults)
     return min(timeit.repeat(function, number=1, repeat=repeats))
+
+
+def time_uniforms(size: int, n_experts: int, repeats: int) -> float:
+    rng = np.random.Generator(np.random.PCG64(0))
+    return best_time(lambda: rng.random((size, n_experts)), repeats)
+
+
+def time_raw_sampler(sampler: Callable[[np.random.Generator], object], repeats: int) -> float:
+    rng = np.random.Generator(np.random.PCG64(0))
+    return best_time(lambda: sampler(rng), repeats)
+
+
+def time_block(env: object, size: int, repeats: int) -> float:
+    """Best time of env.block(size); Replay is rewound before it would run past its data."""
+    env.reset(seed=0)
+
+    def one_block() -> object:
+        if env.t + size > getattr(env, "horizon", np.inf):
+            env.reset(seed=0)
+        return env.block(size)
+
+    return best_time(one_block, repeats)
 
 
 def cases(
@@ -88,20 +110,12 @@ def main() -> None:
     raw_rows: dict[str, list[str]] = {}
     for n_experts in (10, 100, 1000):
         size = TOTAL_LOSSES // n_experts
-        rng = np.random.Generator(np.random.PCG64(0))
-        uniform_time = best_time(lambda: rng.random((size, n_experts)), arguments.repeats)
+        uniform_time = time_uniforms(size, n_experts, arguments.repeats)
         for label, env, raw_sampler in cases(n_experts, size):
-            env.reset(seed=0)
-
-            def one_block(env=env) -> object:
-                if env.t + size > getattr(env, "horizon", np.inf):
-                    env.reset(seed=0)
-                return env.block(size)
-
-            env_time = best_time(one_block, arguments.repeats)
+            env_time = time_block(env, size, arguments.repeats)
             rows.setdefault(label, []).append(f"{env_time / uniform_time:>12.2f}")
             if raw_sampler is not None:
-                raw_time = best_time(lambda raw_sampler=raw_sampler: raw_sampler(rng), arguments.repeats)
+                raw_time = time_raw_sampler(raw_sampler, arguments.repeats)
                 raw_rows.setdefault(label, []).append(f"{env_time / raw_time:.2f}")
         rows.setdefault("rng.random itself (ms)", []).append(f"{uniform_time * 1e3:>12.2f}")
     for label, cells in rows.items():

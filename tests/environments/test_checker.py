@@ -108,8 +108,10 @@ class ResetWithoutSeedKeyword(UserEnvironment):
     [
         (
             GlobalRandom(),
-            r"reset\(seed=0\) twice gave different losses at round 0: the environment probably draws "
-            r"from a global RNG \(np\.random\.\*",
+            (
+                r"reset\(seed=0\) twice gave different losses at round 0: the environment probably draws "
+                r"from a global RNG \(np\.random\.\*"
+            ),
         ),
         (MutatesWeights(), r"MutatesWeights\.step modified the weights passed to it in round 0"),
         (WrongShape(), r"WrongShape\.step returned shape \(4,\) in round 0; expected \(3,\)"),
