@@ -4,22 +4,34 @@ Every kernel of the package is compiled with :func:`kernel`: ``cache=True`` so a
 compilation again, ``nogil=True`` so threads can share it, ``error_model="numpy"`` (division by zero gives inf/nan
 as in numpy instead of raising), and a deliberately small fast-math set.
 
-Only ``contract`` (fused multiply-add) is allowed. ``nnan``/``ninf`` are left out so that -inf log-weights and NaN
-checks keep their IEEE meaning, and ``reassoc`` is left out because it would fold the round-to-nearest shift
-``(x + 1.5 * 2**52) - 1.5 * 2**52`` that :func:`ftrl.ops.fast_exp` relies on.
+By default only ``contract`` (fused multiply-add) is allowed. ``nnan``/``ninf`` are never used, so that -inf
+log-weights and NaN checks keep their IEEE meaning. ``reassoc`` is off by default because it would fold the
+round-to-nearest shift ``(x + 1.5 * 2**52) - 1.5 * 2**52`` that :func:`ftrl.ops.fast_exp` relies on; kernels whose
+loops accumulate sums ask for it with ``kernel(reassociate=True)``, which lets LLVM vectorize the reduction (the
+sum is then taken in a tree order, as numpy's pairwise sum is). Fast-math flags belong to each instruction, so a
+reassociating kernel that calls ``fast_exp`` leaves the exponential's own arithmetic exact.
 """
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from numba import njit
 
 FASTMATH: frozenset[str] = frozenset({"contract"})
+FASTMATH_REDUCTION: frozenset[str] = FASTMATH | {"reassoc"}
 
 F = TypeVar("F", bound=Callable)
 
 
-def kernel(function: F) -> F:
-    """Compile ``function`` as a cached, GIL-free numba kernel with the package's flags."""
-    return njit(cache=True, nogil=True, fastmath=set(FASTMATH), error_model="numpy")(function)
+def kernel(function: F | None = None, *, reassociate: bool = False) -> Any:
+    """Compile ``function`` as a cached, GIL-free numba kernel with the package's flags.
+
+    Use as ``@kernel`` or ``@kernel(reassociate=True)`` (for loops that sum, so that they vectorize).
+    """
+    flags = FASTMATH_REDUCTION if reassociate else FASTMATH
+
+    def compile_(target: F) -> F:
+        return njit(cache=True, nogil=True, fastmath=set(flags), error_model="numpy")(target)
+
+    return compile_ if function is None else compile_(function)

@@ -91,7 +91,7 @@ def _has_nan(row: NDArray[np.float64]) -> bool:
     return False
 
 
-@kernel
+@kernel(reassociate=True)
 def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]) -> None:
     """log(sum(exp(a[r]))) for each row r: the largest term taken out, log1p of the rest (as scipy does)."""
     for r in range(a.shape[0]):
@@ -107,16 +107,17 @@ def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDAr
             continue
         n_max = 0.0
         rest = 0.0
-        for value in row:
-            term = fast_exp(value - largest)
+        for j in range(row.shape[0]):
+            # Select the exponent, not the term: this form of the loop vectorizes.
+            value = row[j]
             is_max = value == largest
-            n_max += 1.0 if is_max else 0.0
-            rest += 0.0 if is_max else term
+            rest += fast_exp(-np.inf if is_max else value - largest)
+            n_max += np.float64(is_max)
         out[r] = math.log1p(rest / n_max) + math.log(n_max) + largest
         sign[r] = 1.0 if out[r] == out[r] else np.nan
 
 
-@kernel
+@kernel(reassociate=True)
 def _logsumexp_rows_weighted(
     a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]
 ) -> None:
@@ -148,11 +149,11 @@ def _logsumexp_rows_weighted(
         rest = 0.0
         for j in range(row.shape[0]):
             weight = weights[j]
-            if weight != 0.0:
-                if row[j] == largest:
-                    weight_at_max += weight
-                else:
-                    rest += weight * fast_exp(row[j] - largest)
+            value = row[j]
+            is_max = value == largest and weight != 0.0
+            weight_at_max += weight if is_max else 0.0
+            masked_or_max = is_max or weight == 0.0
+            rest += (0.0 if masked_or_max else weight) * fast_exp(-np.inf if masked_or_max else value - largest)
         value = np.nan
         if weight_at_max != 0.0:
             ratio = rest / weight_at_max if rest != 0.0 else rest
@@ -167,7 +168,7 @@ def _logsumexp_rows_weighted(
         out[r] = value
 
 
-@kernel
+@kernel(reassociate=True)
 def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     """exp(x[r] - max x[r]) / sum(...) for each row r; a row with nan, +inf or only -inf gives nan (as scipy)."""
     for r in range(x.shape[0]):
@@ -182,11 +183,12 @@ def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
             term = fast_exp(row[j] - largest)
             result[j] = term
             total += term
+        scale = 1.0 / total
         for j in range(row.shape[0]):
-            result[j] = result[j] / total
+            result[j] *= scale
 
 
-@kernel
+@kernel(reassociate=True)
 def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
     r"""Write :math:`\operatorname{softmax}(-\eta L)` into ``out``: the negative-entropy FTRL argmin (the Hedge step).
 
@@ -216,7 +218,7 @@ def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[n
         out[j] = out[j] / total
 
 
-@kernel
+@kernel(reassociate=True)
 def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
     r"""The smooth minimum :math:`-\frac{1}{\eta}\log\sum_i e^{-\eta L_i}` of a 1-D row (its limits at 0 and inf).
 
@@ -237,8 +239,8 @@ def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
     rest = 0.0
     for value in cum_losses:
         is_min = value == lowest
-        n_min += 1.0 if is_min else 0.0
-        rest += 0.0 if is_min else fast_exp(-eta * (value - lowest))
+        n_min += np.float64(is_min)
+        rest += fast_exp(-np.inf if is_min else -eta * (value - lowest))
     return lowest - (math.log(n_min) + math.log1p(rest / n_min)) / eta
 
 
@@ -339,6 +341,16 @@ def logsumexp(
     ----------
     Blanchard, Higham & Higham, IMA J. Numer. Anal. 41(4), 2021; SciPy's ``scipy.special.logsumexp``.
     """
+    if (b is None and temperature == 1.0 and type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 1
+            and (axis is None or axis == 0 or axis == -1) and not keepdims):
+        if a.shape[0] == 0:
+            return (np.float64(-np.inf), np.float64(-1.0)) if return_sign else np.float64(-np.inf)
+        out = np.empty(1)
+        sign = np.empty(1)
+        _logsumexp_rows(a.reshape(1, -1), out, sign)
+        if return_sign:
+            return out[0], sign[0]
+        return np.float64(np.nan) if sign[0] < 0 else out[0]
     owner = "logsumexp"
     values = np.atleast_1d(as_real_array(a, "a", owner))
     gamma = _check_temperature(temperature, owner)
@@ -393,6 +405,12 @@ def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = None, *, temperat
     >>> softmax([1000.0, 1000.0]).tolist()
     [0.5, 0.5]
     """
+    if (temperature == 1.0 and type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1
+            and (axis is None or axis == 0 or axis == -1)):
+        out = np.empty_like(x)
+        if x.shape[0]:
+            _softmax_rows(x.reshape(1, -1), out.reshape(1, -1))
+        return out
     owner = "softmax"
     values = as_real_array(x, "x", owner)
     gamma = _check_temperature(temperature, owner)

@@ -49,14 +49,15 @@ def hedge_block(
     rate_code: int,
     rate_params: NDArray[np.float64],
 ) -> None:
-    """Hedge over a block: one fused pass per round (pay, accumulate, exponentiate), normalized at the end.
+    """Hedge over a block: per round one fused pass (pay, accumulate, exponentiate) and one normalizing pass.
 
-    ``weights`` holds the normalized :math:`p_{t+1}` between blocks; inside the block it holds unnormalized
-    weights ``exp(-eta (L - reference))`` whose sum is ``total``.
+    The exponentials are taken relative to ``reference[0]``, the minimum of the cumulative losses at the last
+    re-reference; only when the new minimum has moved so far that the leader's term leaves [e^-30, e^30] is a
+    second exponentiating pass made relative to the new minimum. Each round ends with normalized weights, so a
+    block of B rounds gives bit for bit the same numbers as B calls with one round each.
     """
     n = cum_losses.shape[0]
     shift = reference[0]
-    total = 1.0
     t = counter[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
@@ -85,11 +86,10 @@ def hedge_block(
             if not abs(eta * (lowest - shift)) <= _MAX_REFERENCE_GAP:
                 shift = lowest
                 new_total = _refresh_weights(cum_losses, eta, shift, weights)
-        expected_loss_out[row] = paid / total
-        total = new_total
-    scale = 1.0 / total
-    for i in range(n):
-        weights[i] *= scale
+        expected_loss_out[row] = paid
+        scale = 1.0 / new_total
+        for i in range(n):
+            weights[i] *= scale
     counter[0] = t
     reference[0] = shift
 
