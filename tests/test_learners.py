@@ -1,0 +1,460 @@
+"""Common checks for every learner (one shared table), and each learner against its naive reference."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+import ftrl
+from ftrl import FTL, FTRL, AdaHedge, Exp3, FixedShare, FlipFlop, Hedge, TsallisINF
+from ftrl.learners import BanditProtocol, FullInformationProtocol, sample_index
+
+import naive_learners as naive
+
+N = 4
+LEARNERS = [
+    (Hedge, {}),
+    (Hedge, {"eta": 0.7}),
+    (Hedge, {"horizon": 100}),
+    (FTL, {}),
+    (AdaHedge, {}),
+    (FlipFlop, {}),
+    (FixedShare, {"eta": 0.5, "alpha": 0.05}),
+    (FTRL, {"regularizer": "entropy"}),
+    (FTRL, {"regularizer": "euclidean", "eta": 0.3}),
+    (FTRL, {"regularizer": "tsallis", "horizon": 50}),
+    (FTRL, {"regularizer": "log-barrier", "eta": 2.0}),
+    (Exp3, {}),
+    (Exp3, {"horizon": 100}),
+    (TsallisINF, {}),
+]
+IDS = [f"{cls.__name__}-{'-'.join(f'{k}={v}' for k, v in kwargs.items())}" for cls, kwargs in LEARNERS]
+
+
+def play(learner, losses, rng=None):
+    """Drive a learner through rows of losses with its Python API; return the weights before each round."""
+    history = []
+    for row in losses:
+        history.append(learner.weights)
+        if learner.feedback == "full":
+            learner.update(row)
+        else:
+            arm = learner.sample(rng)
+            learner.update_arm(arm, row[arm])
+    return np.array(history)
+
+
+def snapshot(learner):
+    return learner.t, learner.weights
+
+
+@pytest.fixture(params=LEARNERS, ids=IDS)
+def make(request):
+    cls, kwargs = request.param
+    return lambda n_experts=N: cls(n_experts, **kwargs)
+
+
+@pytest.fixture
+def losses():
+    return np.random.default_rng(7).random((30, N))
+
+
+def test_protocol_attributes(make):
+    learner = make()
+    assert learner.feedback in ("full", "bandit")
+    protocol = FullInformationProtocol if learner.feedback == "full" else BanditProtocol
+    assert isinstance(learner, protocol)
+    assert learner.n_experts == N and learner.t == 0
+    assert type(learner).block_kernel is not None and hasattr(type(learner).block_kernel, "py_func")
+    assert learner.name in ftrl.learner_names()
+    assert type(ftrl.make_learner(learner.name, N, **learner.get_params() | {"n_experts": N}
+                                  if False else _constructor_params(learner))) is type(learner)
+    assert type(learner).__name__ in repr(learner)
+    json.dumps(learner.get_params())
+
+
+def _constructor_params(learner):
+    params = learner.get_params()
+    params.pop("n_experts")
+    return params
+
+
+def test_weights_on_simplex_and_fresh(make, losses):
+    learner = make()
+    np.testing.assert_array_equal(learner.weights, np.full(N, 1.0 / N))
+    play(learner, losses, np.random.default_rng(1))
+    weights = learner.weights
+    assert weights.shape == (N,) and weights.dtype == np.float64
+    assert (weights >= 0).all() and abs(weights.sum() - 1.0) < 1e-12
+    weights[:] = -1.0
+    assert (learner.weights >= 0).all()
+    assert learner.t == len(losses)
+
+
+def test_inputs_not_mutated(make, losses):
+    learner = make()
+    original = losses.copy()
+    if learner.feedback == "full":
+        for row in losses:
+            learner.update(row)
+        learner.advance(losses, np.empty(len(losses)))
+        learner.predict(losses[:N].T.copy().T)
+    else:
+        uniforms = np.random.default_rng(0).random(len(losses))
+        kept = uniforms.copy()
+        outputs = np.empty(len(losses)), np.empty(len(losses)), np.empty(len(losses), dtype=np.int64)
+        learner.advance_bandit(losses, uniforms, *outputs)
+        np.testing.assert_array_equal(uniforms, kept)
+    np.testing.assert_array_equal(losses, original)
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy", "params"])
+def test_copy_continues_identically(make, losses, how):
+    learner = make()
+    play(learner, losses[:10], np.random.default_rng(3))
+    if how == "pickle":
+        twin = pickle.loads(pickle.dumps(learner))
+    elif how == "deepcopy":
+        twin = copy.deepcopy(learner)
+    else:
+        twin = type(learner)(N, **_constructor_params(learner))
+        play(twin, losses[:10], np.random.default_rng(3))
+    assert snapshot(twin)[0] == learner.t
+    first = play(learner, losses[10:], np.random.default_rng(4))
+    second = play(twin, losses[10:], np.random.default_rng(4))
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_array_equal(learner.weights, twin.weights)
+
+
+def test_reset_equals_fresh(make, losses):
+    learner = make()
+    play(learner, losses, np.random.default_rng(5))
+    learner.reset()
+    assert learner.t == 0
+    fresh = make()
+    np.testing.assert_array_equal(learner.weights, fresh.weights)
+    np.testing.assert_array_equal(play(learner, losses, np.random.default_rng(6)),
+                                  play(fresh, losses, np.random.default_rng(6)))
+
+
+def test_advance_equals_repeated_update(make, losses):
+    stepped, blocked = make(), make()
+    if stepped.feedback == "full":
+        paid = []
+        for row in losses:
+            paid.append(stepped.weights @ row)
+            stepped.update(row)
+        block_paid = np.empty(len(losses))
+        blocked.advance(np.ascontiguousarray(losses[:13]), block_paid[:13])
+        blocked.advance(np.ascontiguousarray(losses[13:]), block_paid[13:])
+        np.testing.assert_array_equal(block_paid, paid)
+    else:
+        uniforms = np.random.default_rng(8).random(len(losses))
+        arms, paid, realized = [], [], []
+        for row, u in zip(losses, uniforms):
+            p = stepped.weights
+            arm = int(sample_index(p, u))
+            arms.append(arm)
+            paid.append(p @ row)
+            realized.append(row[arm])
+            stepped.update_arm(arm, row[arm])
+        outputs = np.empty(len(losses)), np.empty(len(losses)), np.empty(len(losses), dtype=np.int64)
+        blocked.advance_bandit(losses, uniforms, *outputs)
+        np.testing.assert_array_equal(outputs[2], arms)
+        np.testing.assert_array_equal(outputs[0], paid)
+        np.testing.assert_array_equal(outputs[1], realized)
+    np.testing.assert_array_equal(stepped.weights, blocked.weights)
+    assert stepped.t == blocked.t == len(losses)
+
+
+def test_sample_uses_one_uniform_by_inverse_cdf(make, losses):
+    learner = make()
+    if learner.feedback != "bandit":
+        pytest.skip("full information")
+    play(learner, losses, np.random.default_rng(9))
+    rng, twin = np.random.default_rng(11), np.random.default_rng(11)
+    for _ in range(20):
+        u = twin.random()
+        expected = int(np.searchsorted(np.cumsum(learner.weights), u, side="right"))
+        assert learner.sample(rng) == min(expected, N - 1)
+
+
+def _bad_calls(learner):
+    if learner.feedback == "full":
+        return [
+            ("losses", lambda: learner.update(np.zeros(N + 1))),
+            ("losses", lambda: learner.update(np.zeros((N, 1)))),
+            ("losses", lambda: learner.update([0.0, math.nan, 0.0, 0.0][:N])),
+            ("losses", lambda: learner.update([0.0, 0.0, math.inf, 0.0][:N])),
+            ("losses", lambda: learner.update([-math.inf, 0.0, 0.0, 0.0][:N])),
+            ("expert_predictions", lambda: learner.predict(np.zeros(N + 2))),
+        ]
+    return [
+        ("arm", lambda: learner.update_arm(N, 0.5)),
+        ("arm", lambda: learner.update_arm(-1, 0.5)),
+        ("loss", lambda: learner.update_arm(0, math.nan)),
+        ("loss", lambda: learner.update_arm(0, math.inf)),
+    ]
+
+
+def test_bad_input_raises_and_leaves_state(make, losses):
+    learner = make()
+    play(learner, losses[:5], np.random.default_rng(2))
+    before = snapshot(learner)
+    for name, call in _bad_calls(learner):
+        with pytest.raises(ValueError, match=f"'{name}' parameter of {type(learner).__name__}"):
+            call()
+        after = snapshot(learner)
+        assert after[0] == before[0]
+        np.testing.assert_array_equal(after[1], before[1])
+
+
+@pytest.mark.parametrize("cls", [Hedge, FTL, AdaHedge, FlipFlop, Exp3, TsallisINF])
+@pytest.mark.parametrize("n_experts", [0, -3])
+def test_n_experts_must_be_positive(cls, n_experts):
+    with pytest.raises(ValueError, match="'n_experts' parameter"):
+        cls(n_experts)
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "name"),
+    [
+        (Hedge, {"eta": -1.0}, "eta"),
+        (Hedge, {"eta": 0.0}, "eta"),
+        (Hedge, {"eta": math.nan}, "eta"),
+        (Hedge, {"horizon": 0}, "horizon"),
+        (Hedge, {"eta": 1.0, "horizon": 10}, "eta"),
+        (Exp3, {"eta": math.inf}, "eta"),
+        (Exp3, {"horizon": 0}, "horizon"),
+        (FixedShare, {"eta": 1.0, "alpha": 1.5}, "alpha"),
+        (FixedShare, {"eta": 1.0, "alpha": -0.1}, "alpha"),
+        (FixedShare, {"eta": 0.0, "alpha": 0.1}, "eta"),
+        (FlipFlop, {"phi": 1.0}, "phi"),
+        (FlipFlop, {"alpha": 0.0}, "alpha"),
+        (FTRL, {"regularizer": "l2"}, "regularizer"),
+        (FTRL, {"regularizer": "log-barrier"}, "eta"),
+        (FTRL, {"regularizer": "tsallis", "regularizer_params": {"alpha": 1.0}}, "alpha"),
+        (FTRL, {"regularizer": "euclidean", "eta": math.nan}, "eta"),
+    ],
+)
+def test_bad_parameters(cls, kwargs, name):
+    with pytest.raises(ValueError, match=f"'{name}'"):
+        cls(3, **kwargs)
+
+
+def test_registry():
+    assert set(ftrl.learner_names()) == {"hedge", "ftl", "adahedge", "flipflop", "fixed-share", "ftrl", "exp3",
+                                         "tsallis-inf"}
+    assert isinstance(ftrl.make_learner("fixed-share", 3, eta=1.0, alpha=0.1), FixedShare)
+    with pytest.raises(ValueError, match="'hedge'.*'tsallis-inf'"):
+        ftrl.make_learner("weighted-majority", 3)
+
+
+def test_predict_shapes():
+    hedge = Hedge(3, eta=1.0)
+    hedge.update([0.0, 1.0, 2.0])
+    p = hedge.weights
+    forecasts = np.arange(6.0).reshape(3, 2)
+    np.testing.assert_allclose(hedge.predict(forecasts), p @ forecasts, rtol=1e-15)
+    assert isinstance(hedge.predict([1.0, 2.0, 3.0]), float)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Against the naive references.
+
+
+def sequences():
+    rng = np.random.default_rng(2024)
+    trap = np.tile([[0.0, 1.0], [1.0, 0.0]], (20, 1))
+    trap[0] = [0.5, 0.0]
+    return {
+        "uniform": rng.random((60, 5)),
+        "bernoulli": (rng.random((60, 3)) < 0.4).astype(float),
+        "ties": np.repeat(rng.integers(0, 2, (20, 1)), 4, axis=1).astype(float),
+        "ftl-trap": trap,
+        "signed-large": rng.normal(0, 50, (40, 4)),
+    }
+
+
+def assert_close(actual, expected):
+    np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-300)
+
+
+def run_full(learner, losses):
+    paid = np.empty(len(losses))
+    learner.advance(np.ascontiguousarray(losses), paid)
+    return paid, learner.weights
+
+
+@pytest.mark.parametrize("name", list(sequences()))
+@pytest.mark.parametrize("mode", ["fixed", "tuned", "anytime", "ftl"])
+def test_hedge_matches_naive(name, mode):
+    losses = sequences()[name]
+    n = losses.shape[1]
+    if mode == "fixed":
+        learner, rate = Hedge(n, eta=0.9), lambda t: 0.9
+    elif mode == "tuned":
+        learner, rate = Hedge(n, horizon=len(losses)), lambda t: math.sqrt(8 * math.log(n) / len(losses))
+    elif mode == "anytime":
+        learner, rate = Hedge(n), lambda t: math.sqrt(8 * math.log(n) / t)
+    else:
+        learner, rate = FTL(n), lambda t: math.inf
+    for actual, expected in zip(run_full(learner, losses), naive.hedge(losses, rate)):
+        assert_close(actual, expected)
+
+
+@pytest.mark.parametrize("name", list(sequences()))
+def test_adahedge_and_flipflop_match_naive(name):
+    losses = sequences()[name]
+    n = losses.shape[1]
+    for actual, expected in zip(run_full(AdaHedge(n), losses), naive.adahedge(losses)):
+        assert_close(actual, expected)
+    for actual, expected in zip(run_full(FlipFlop(n, phi=1.5, alpha=0.8), losses),
+                                naive.flipflop(losses, 1.5, 0.8)):
+        assert_close(actual, expected)
+
+
+@pytest.mark.parametrize("name", list(sequences()))
+@pytest.mark.parametrize("alpha", [0.0, 0.05, 1.0])
+def test_fixed_share_matches_naive(name, alpha):
+    losses = sequences()[name]
+    if name == "signed-large":
+        losses = losses / 50.0
+    n = losses.shape[1]
+    for actual, expected in zip(run_full(FixedShare(n, eta=0.8, alpha=alpha), losses),
+                                naive.fixed_share(losses, 0.8, alpha)):
+        np.testing.assert_allclose(actual, expected, rtol=1e-11, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["uniform", "bernoulli", "ftl-trap", "signed-large"])
+@pytest.mark.parametrize(("regularizer", "eta"), [("euclidean", 0.4), ("tsallis", 1.3), ("log-barrier", 2.0)])
+def test_ftrl_matches_naive(name, regularizer, eta):
+    losses = sequences()[name]
+    n = losses.shape[1]
+    actual = run_full(FTRL(n, regularizer, eta=eta), losses)
+    expected = naive.ftrl(losses, regularizer, lambda t: eta)
+    for got, want in zip(actual, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(sequences()))
+@pytest.mark.parametrize("rate", [{"eta": 0.9}, {"horizon": 77}, {}])
+def test_ftrl_entropy_equals_hedge(name, rate):
+    losses = sequences()[name]
+    n = losses.shape[1]
+    for actual, expected in zip(run_full(FTRL(n, ftrl.NegativeEntropy(), **rate), losses),
+                                run_full(Hedge(n, **rate), losses)):
+        assert_close(actual, expected)
+
+
+def run_bandit(learner, losses, uniforms):
+    outputs = np.empty(len(losses)), np.empty(len(losses)), np.empty(len(losses), dtype=np.int64)
+    learner.advance_bandit(np.ascontiguousarray(losses), uniforms, *outputs)
+    return outputs, learner.weights
+
+
+@pytest.mark.parametrize("name", ["uniform", "bernoulli", "ftl-trap"])
+@pytest.mark.parametrize("mode", ["fixed", "tuned", "anytime", "tsallis-inf"])
+def test_bandits_match_naive(name, mode):
+    losses = sequences()[name]
+    n = losses.shape[1]
+    uniforms = np.random.default_rng(3).random(len(losses))
+    if mode == "fixed":
+        learner, regularizer, rate = Exp3(n, eta=0.3), "entropy", lambda t: 0.3
+    elif mode == "tuned":
+        learner, regularizer, rate = (Exp3(n, horizon=500), "entropy",
+                                      lambda t: math.sqrt(2 * math.log(n) / (n * 500)))
+    elif mode == "anytime":
+        learner, regularizer, rate = Exp3(n), "entropy", lambda t: math.sqrt(math.log(n) / (n * t))
+    else:
+        learner, regularizer, rate = TsallisINF(n), "tsallis", lambda t: 2 / math.sqrt(t)
+    (paid, realized, arms), weights = run_bandit(learner, losses, uniforms)
+    naive_paid, naive_arms, naive_weights = naive.bandit_ftrl(losses, uniforms, regularizer, rate)
+    np.testing.assert_array_equal(arms, naive_arms)
+    np.testing.assert_array_equal(realized, losses[np.arange(len(losses)), naive_arms])
+    np.testing.assert_allclose(paid, naive_paid, rtol=1e-10)
+    np.testing.assert_allclose(weights, naive_weights, rtol=1e-10)
+
+
+def test_sample_index_rounding_guard():
+    assert sample_index(np.array([0.5, 0.5, 0.0]), 0.999999999999999999) == 1
+    assert sample_index(np.array([0.0, 0.3, 0.7]), 0.0) == 1
+    assert sample_index(np.array([0.25, 0.25, 0.5]), 0.5) == 2
+    assert sample_index(np.array([0.25, 0.25, 0.5]), 0.4999) == 1
+    assert sample_index(np.array([0.3, 0.3, 0.3, 0.0]), 0.95) == 2
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Regret facts worked out by hand, and numerics at the extremes.
+
+
+@pytest.mark.parametrize("horizon", [1, 2, 3, 10, 11, 100, 101])
+def test_ftl_regret_on_the_trap_sequence(horizon):
+    """(1/2, 0), (0, 1), (1, 0), (0, 1), ...: FTL pays 1/4, then 1 every round; the best expert pays (T-1)/2.
+
+    Round 1 the weights are uniform: 1/4. From round 2 on the leader is always the expert about to lose 1. After
+    T rounds expert 1 has 1/2 + floor((T-1)/2) and expert 2 has ceil((T-1)/2), so the minimum is (T-1)/2 for both
+    parities and the regret is 1/4 + (T-1) - (T-1)/2 = T/2 - 1/4.
+    """
+    losses = np.array([[0.5, 0.0]] + [[0.0, 1.0] if t % 2 == 0 else [1.0, 0.0] for t in range(2, horizon + 1)])
+    learner = FTL(2)
+    paid = 0.0
+    for row in losses:
+        paid += learner.weights @ row
+        learner.update(row)
+    assert paid - losses.sum(axis=0).min() == horizon / 2 - 0.25
+
+
+def test_huge_losses_and_rates_stay_finite():
+    rng = np.random.default_rng(0)
+    for learner in [Hedge(5, eta=1e8), AdaHedge(5), FlipFlop(5), FixedShare(5, eta=1e8, alpha=1e-3),
+                    FTRL(5, "euclidean", eta=1e8), FTRL(5, "tsallis", eta=1e8), FTRL(5, "log-barrier", eta=1e8),
+                    Hedge(5)]:
+        losses = rng.random((50, 5)) * 1e11 * rng.choice([-1.0, 1.0], (50, 5))
+        paid = np.empty(50)
+        learner.advance(losses, paid)
+        assert np.isfinite(paid).all()
+        weights = learner.weights
+        assert np.isfinite(weights).all() and abs(weights.sum() - 1) < 1e-12, learner
+
+
+def test_hedge_with_huge_eta_is_ftl():
+    rng = np.random.default_rng(1)
+    losses = rng.integers(0, 3, (200, 6)).astype(float)
+    for actual, expected in zip(run_full(Hedge(6, eta=1e8), losses), run_full(FTL(6), losses)):
+        np.testing.assert_array_equal(actual, expected)
+
+
+@pytest.mark.parametrize(("cls", "rounds"), [(Exp3, 2_000_000), (TsallisINF, 200_000)])
+def test_bandits_stay_finite_over_long_adversarial_runs(cls, rounds):
+    """Arm 0 is perfect for the first half, arm 2 for the second: the other arms' probabilities become tiny."""
+    losses = np.ones((rounds, 3))
+    losses[: rounds // 2, 0] = 0.0
+    losses[rounds // 2:, 2] = 0.0
+    losses[::7, 1] = 0.0
+    learner = cls(3)
+    uniforms = np.random.default_rng(5).random(rounds)
+    (paid, realized, arms), weights = run_bandit(learner, losses, uniforms)
+    assert np.isfinite(paid).all() and ((paid >= 0) & (paid <= 1 + 1e-12)).all()
+    assert np.isfinite(weights).all() and abs(weights.sum() - 1) < 1e-12
+    assert set(np.unique(arms)) <= {0, 1, 2}
+    assert learner.t == rounds
+    learner.update_arm(1, 1.0)
+    assert np.isfinite(learner.weights).all()
+
+
+def test_exp3_estimates_survive_astronomical_importance_weights():
+    learner = Exp3(3, eta=50.0)
+    for _ in range(30):
+        learner.update_arm(0, 1.0)
+        learner.update_arm(1, 1.0)
+    assert learner.weights[0] < 1e-300
+    for _ in range(5):
+        learner.update_arm(0, 1.0)
+    weights = learner.weights
+    assert np.isfinite(weights).all() and weights[2] == 1.0
