@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from environments._validation import check_float, check_int, check_unit_interval_array, param_error
 from environments.base import BaseEnvironment
+from environments.stochastic import uniforms_below
 
 
 class Switching(BaseEnvironment):
@@ -83,7 +84,7 @@ class Switching(BaseEnvironment):
                 if segment == len(self.change_points)
                 else min(size, int(self.change_points[segment]) - self.t)
             )
-            np.less(losses[row:end], self.means_per_segment[segment], out=losses[row:end])
+            uniforms_below(losses[row:end], self.means_per_segment[segment])
             row = end
         return losses
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from environments._validation import (
@@ -22,13 +23,22 @@ from environments._validation import (
 from environments.base import BaseEnvironment
 
 
+@njit(cache=True)
+def uniforms_below(uniforms: NDArray[np.float64], means: NDArray[np.float64]) -> None:
+    """In place: ``uniforms[t, i] = 1.0 if uniforms[t, i] < means[i] else 0.0`` (one pass, no temporaries)."""
+    size, n_experts = uniforms.shape
+    for t in range(size):
+        for i in range(n_experts):
+            uniforms[t, i] = 1.0 if uniforms[t, i] < means[i] else 0.0
+
+
 def bernoulli_block(rng: np.random.Generator, means: NDArray[np.float64], size: int) -> NDArray[np.float64]:
     r"""``size`` rows of independent Bernoulli(``means``) losses, written over the uniforms they come from.
 
     .. math:: \ell_{t,i} = \mathbb{1}[u_{t,i} < \mu_i], \quad u_{t,i} \sim \mathrm{U}[0, 1)
     """
     uniforms = rng.random((size, means.shape[0]))
-    np.less(uniforms, means, out=uniforms)
+    uniforms_below(uniforms, means)
     return uniforms
 
 
@@ -100,6 +110,18 @@ def gap_instance(n_experts: int, gap: float, *, best_mean: float = 0.5) -> Berno
     return Bernoulli(means)
 
 
+@njit(cache=True)
+def _scale_shift_clip(
+    normals: NDArray[np.float64], sigma: NDArray[np.float64], locations: NDArray[np.float64]
+) -> None:
+    """In place: ``normals[t, i] = min(max(locations[i] + sigma[i] * normals[t, i], 0), 1)``."""
+    size, n_experts = normals.shape
+    for t in range(size):
+        for i in range(n_experts):
+            value = locations[i] + sigma[i] * normals[t, i]
+            normals[t, i] = min(max(value, 0.0), 1.0)
+
+
 def _normal_cdf(x: float) -> float:
     return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
@@ -162,9 +184,8 @@ class Gaussian(BaseEnvironment):
 
     def _block(self, size: int) -> NDArray[np.float64]:
         losses = self.np_random.standard_normal((size, self.n_experts))
-        losses *= self.sigma
-        losses += self.locations
-        return np.clip(losses, 0.0, 1.0, out=losses)
+        _scale_shift_clip(losses, self.sigma, self.locations)
+        return losses
 
 
 class Beta(BaseEnvironment):

@@ -1,11 +1,11 @@
 """Time ``block()`` of the stochastic environments (and Replay) against drawing as many uniforms.
 
-For N = 10, 100, 1000 experts and size * N = 1e6 losses per block, prints the best-of-repeats time of
+For N = 10, 100, 1000 experts and size * N = 1e6 losses per block, prints the best-of-repeats time (timed alternately with the baseline) of
 ``env.block(size)`` divided by the time of ``rng.random((size, N))`` on a numpy Generator (the target is <= 2),
 and, for the environments whose sampler is not uniform, the ratio to the raw numpy sampler they wrap (the
 overhead of the environment itself).
 
-Run:  python scripts/bench_environments.py [--repeats 7]
+Run:  python scripts/bench_environments.py [--repeats 25]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import platform
 import sys
 import timeit
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -38,23 +39,21 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def best_time(function: Callable[[], object], repeats: int) -> float:
-    function()  # warm up (numba compilation, page faults)
-    return min(timeit.repeat(function, number=1, repeat=repeats))
+def paired_best_times(
+    function: Callable[[], object], baseline: Callable[[], object], repeats: int
+) -> tuple[float, float]:
+    """Best times of ``function`` and ``baseline``, timed alternately so that machine load hits both alike."""
+    function()
+    baseline()
+    function_times, baseline_times = [], []
+    for _ in range(repeats):
+        function_times.append(timeit.timeit(function, number=1))
+        baseline_times.append(timeit.timeit(baseline, number=1))
+    return min(function_times), min(baseline_times)
 
 
-def time_uniforms(size: int, n_experts: int, repeats: int) -> float:
-    rng = np.random.Generator(np.random.PCG64(0))
-    return best_time(lambda: rng.random((size, n_experts)), repeats)
-
-
-def time_raw_sampler(sampler: Callable[[np.random.Generator], object], repeats: int) -> float:
-    rng = np.random.Generator(np.random.PCG64(0))
-    return best_time(lambda: sampler(rng), repeats)
-
-
-def time_block(env: object, size: int, repeats: int) -> float:
-    """Best time of env.block(size); Replay is rewound before it would run past its data."""
+def block_function(env: object, size: int) -> Callable[[], object]:
+    """A call of env.block(size); Replay is rewound before it would run past its data."""
     env.reset(seed=0)
 
     def one_block() -> object:
@@ -62,7 +61,7 @@ def time_block(env: object, size: int, repeats: int) -> float:
             env.reset(seed=0)
         return env.block(size)
 
-    return best_time(one_block, repeats)
+    return one_block
 
 
 def cases(
@@ -88,7 +87,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=25)
     arguments = parser.parse_args()
     print(f"command: python {' '.join(sys.argv)}")
     print(
@@ -110,14 +109,21 @@ def main() -> None:
     raw_rows: dict[str, list[str]] = {}
     for n_experts in (10, 100, 1000):
         size = TOTAL_LOSSES // n_experts
-        uniform_time = time_uniforms(size, n_experts, arguments.repeats)
+        rng = np.random.Generator(np.random.PCG64(0))
+        shape = (size, n_experts)
+        uniform_times = []
         for label, env, raw_sampler in cases(n_experts, size):
-            env_time = time_block(env, size, arguments.repeats)
+            env_time, uniform_time = paired_best_times(
+                block_function(env, size), partial(rng.random, shape), arguments.repeats
+            )
+            uniform_times.append(uniform_time)
             rows.setdefault(label, []).append(f"{env_time / uniform_time:>12.2f}")
             if raw_sampler is not None:
-                raw_time = time_raw_sampler(raw_sampler, arguments.repeats)
+                env_time, raw_time = paired_best_times(
+                    block_function(env, size), partial(raw_sampler, rng), arguments.repeats
+                )
                 raw_rows.setdefault(label, []).append(f"{env_time / raw_time:.2f}")
-        rows.setdefault("rng.random itself (ms)", []).append(f"{uniform_time * 1e3:>12.2f}")
+        rows.setdefault("rng.random itself (ms)", []).append(f"{min(uniform_times) * 1e3:>12.2f}")
     for label, cells in rows.items():
         raw = "/".join(raw_rows[label]) if label in raw_rows else ""
         print(f"{label:<24}" + "".join(cells) + f"   {raw}")
