@@ -123,7 +123,8 @@ def power_argmin(cum_losses, eta, alpha):
     lowest = cum_losses.min()
 
     def weights(y):
-        return ((1 - alpha) * eta * (cum_losses - lowest + y)) ** (-1.0 / (1 - alpha))
+        with np.errstate(over="ignore"):
+            return ((1 - alpha) * eta * (cum_losses - lowest + y)) ** (-1.0 / (1 - alpha))
 
     low, high = 1e-300, 1.0
     while weights(high).sum() > 1.0:
