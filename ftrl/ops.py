@@ -334,8 +334,8 @@ def logsumexp(
     4.248354255291589e-18
     >>> float(logsumexp([1e308, 1e308]) - 1e308)
     0.0
-    >>> float(logsumexp([np.log(2.0), 5.0, np.log(3.0)], b=[1, 0, 1]))
-    1.6094379124341003
+    >>> round(float(logsumexp([np.log(2.0), 5.0, np.log(3.0)], b=[1, 0, 1])), 12)  # log 5: the 5.0 is masked
+    1.609437912434
 
     References
     ----------
