@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import make_example
+from env_examples import make_example
 
 import environments
 from environments import registry

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import make_example
+from env_examples import make_example
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats

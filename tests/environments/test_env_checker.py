@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_example
+from env_examples import make_example
 
 import environments
 from environments import EnvironmentCheckError, check_env

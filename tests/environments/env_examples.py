@@ -1,12 +1,12 @@
-"""Example parameters for every registered environment, so that common checks can run over ``names()``."""
+"""Example parameters for every registered environment, so that common checks can run over ``names()``.
+
+A plain module rather than a conftest, so that its import name is unique in the test tree."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pytest
 
 import environments
 
@@ -31,8 +31,3 @@ EXAMPLE_PARAMS: dict[str, dict[str, Any]] = {
 
 def make_example(name: str) -> Any:
     return environments.make(name, **EXAMPLE_PARAMS.get(name, {}))
-
-
-@pytest.fixture
-def example() -> Callable[[str], Any]:
-    return make_example
