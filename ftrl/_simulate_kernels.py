@@ -59,18 +59,20 @@ def _write_row(
     loss: float,
     realized_loss: float,
     arm: int,
+    cum_loss: float,
+    cum_realized: float,
+    cum_mean: float,
     cum_expert: NDArray[np.float64],
-    totals: NDArray[np.float64],
     out_float: NDArray[np.float64],
     out_int: NDArray[np.int64],
 ) -> None:
     best = _argmin_lowest(cum_expert)
     out_float[pos, 0] = loss
-    out_float[pos, 1] = totals[0]
+    out_float[pos, 1] = cum_loss
     out_float[pos, 2] = cum_expert[best]
     out_float[pos, 3] = realized_loss
-    out_float[pos, 4] = totals[1]
-    out_float[pos, 5] = totals[2]
+    out_float[pos, 4] = cum_realized
+    out_float[pos, 5] = cum_mean
     out_int[pos, 0] = t
     out_int[pos, 1] = best
     out_int[pos, 2] = arm
@@ -100,81 +102,64 @@ def record_block(
     has_realized = realized.shape[0] > 0
     has_means = mean_losses.shape[0] > 0
     n_records = record_rounds.shape[0]
+    cum_loss, cum_realized, cum_mean = totals[0], totals[1], totals[2]
     for r in range(n_rows):
         row = losses[r]
         for i in range(n_experts):
             cum_expert[i] += row[i]
-        totals[0] += expected[r]
+        cum_loss += expected[r]
         realized_loss = np.nan
         arm = -1
         if has_realized:
             realized_loss = realized[r]
             arm = arms[r]
-            totals[1] += realized_loss
+            cum_realized += realized_loss
         if has_means:
-            totals[2] += mean_losses[r]
+            cum_mean += mean_losses[r]
         t = first_round + r + 1
         if pos < n_records and record_rounds[pos] == t:
-            _write_row(pos, t, expected[r], realized_loss, arm, cum_expert, totals, out_float, out_int)
+            _write_row(pos, t, expected[r], realized_loss, arm, cum_loss, cum_realized, cum_mean, cum_expert,
+                       out_float, out_int)
             pos += 1
+    totals[0], totals[1], totals[2] = cum_loss, cum_realized, cum_mean
     return pos
 
 
-@kernel
-def _sum_lanes(values: NDArray[np.float64]) -> float:
-    """Sum with eight interleaved accumulators (pairwise combined): a short dependency chain without reassoc."""
-    n = values.shape[0]
-    tail = n - n % 8
-    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
-    for i in range(0, tail, 8):
-        a0 += values[i]
-        a1 += values[i + 1]
-        a2 += values[i + 2]
-        a3 += values[i + 3]
-        a4 += values[i + 4]
-        a5 += values[i + 5]
-        a6 += values[i + 6]
-        a7 += values[i + 7]
-    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
-    for i in range(tail, n):
-        total += values[i]
-    return total
+@kernel(reassociate=True)
+def _hedge_round(
+    cum_losses: NDArray[np.float64],
+    row: NDArray[np.float64],
+    means: NDArray[np.float64],
+    eta: float,
+    lowest: float,
+) -> tuple[np.int64, float, float, float]:
+    r"""One Hedge round in one pass: L += l; returns (key of min L, sum w, sum w l, sum w mu).
 
-
-@kernel
-def _dot_lanes(left: NDArray[np.float64], right: NDArray[np.float64]) -> float:
-    """Dot product with eight interleaved accumulators, as :func:`_sum_lanes`."""
-    n = left.shape[0]
-    tail = n - n % 8
-    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
-    for i in range(0, tail, 8):
-        a0 += left[i] * right[i]
-        a1 += left[i + 1] * right[i + 1]
-        a2 += left[i + 2] * right[i + 2]
-        a3 += left[i + 3] * right[i + 3]
-        a4 += left[i + 4] * right[i + 4]
-        a5 += left[i + 5] * right[i + 5]
-        a6 += left[i + 6] * right[i + 6]
-        a7 += left[i + 7] * right[i + 7]
-    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
-    for i in range(tail, n):
-        total += left[i] * right[i]
-    return total
-
-
-@kernel
-def _exp_weights_and_accumulate(
-    cum_losses: NDArray[np.float64], row: NDArray[np.float64], eta: float, lowest: float,
-    weights: NDArray[np.float64]
-) -> np.int64:
-    """weights = exp(-eta (L - lowest)), then L += row; return the order key of the new min(L). One pass."""
+    Reassociating kernel: the three sums are vectorized (taken in a tree order), the exponential keeps its own
+    exact arithmetic. ``means`` is empty when the environment has none.
+    """
     next_key = np.int64(0x7FF0000000000000)  # the key of +inf
-    for i in range(cum_losses.shape[0]):
-        weights[i] = fast_exp(-eta * (cum_losses[i] - lowest))
-        updated = cum_losses[i] + row[i]
-        cum_losses[i] = updated
-        next_key = min(next_key, _order_key(updated))
-    return next_key
+    total = 0.0
+    weighted = 0.0
+    weighted_mean = 0.0
+    if means.shape[0] > 0:
+        for i in range(cum_losses.shape[0]):
+            weight = fast_exp(-eta * (cum_losses[i] - lowest))
+            total += weight
+            weighted += weight * row[i]
+            weighted_mean += weight * means[i]
+            updated = cum_losses[i] + row[i]
+            cum_losses[i] = updated
+            next_key = min(next_key, _order_key(updated))
+    else:
+        for i in range(cum_losses.shape[0]):
+            weight = fast_exp(-eta * (cum_losses[i] - lowest))
+            total += weight
+            weighted += weight * row[i]
+            updated = cum_losses[i] + row[i]
+            cum_losses[i] = updated
+            next_key = min(next_key, _order_key(updated))
+    return next_key, total, weighted, weighted_mean
 
 
 @kernel
@@ -204,43 +189,42 @@ def hedge_record_block(
         \langle p_t, \ell_t\rangle = \frac{\sum_i w_i \ell_{t,i}}{\sum_i w_i}, \quad
         L_{t,i} = L_{t-1,i} + \ell_{t,i}, \quad m_{t+1} = \min_i L_{t,i} .
 
-    The first pass over the experts computes the :math:`w_i`, accumulates :math:`L` and takes the new minimum
-    over order-preserving int64 keys of the doubles; it has no floating-point reduction, so LLVM vectorizes it
-    (a float sum or min reduction it does not vectorize without fast-math ``reassoc``/``nnan``). The two sums
-    follow with eight interleaved accumulators. The arguments after ``means`` (possibly empty; if not, adds
+    One pass over the experts per round (:func:`_hedge_round`, a reassociating kernel so that LLVM vectorizes
+    the sums); the new minimum is taken over order-preserving int64 keys of the doubles, because a float min
+    reduction does not vectorize without fast-math ``nnan``. The arguments after ``means`` (possibly empty; if not, adds
     :math:`\langle p_t, \mu\rangle` to ``totals[2]``) are a :class:`ftrl.Hedge` learner's state, read and
     written back: its cumulative losses serve as the experts' cumulative losses of the regret, and at the end the
     normalized weights of the next round and the reference shift are stored as ``hedge_block`` leaves them.
     Expects finite losses and finite rates (fixed or anytime schedules).
     """
     n_rows = losses.shape[0]
-    has_means = means.shape[0] > 0
     n_records = record_rounds.shape[0]
     lowest_key = _order_key(cum_losses[0])
     for i in range(1, cum_losses.shape[0]):
         lowest_key = min(lowest_key, _order_key(cum_losses[i]))
     lowest = _from_order_key(lowest_key)
     rounds_seen = counter[0]
+    cum_loss, cum_mean = totals[0], totals[2]
     for r in range(n_rows):
         row = losses[r]
         eta = learning_rate(rate_code, rate_params, rounds_seen + r + 1, 0.0)
-        lowest_key = _exp_weights_and_accumulate(cum_losses, row, eta, lowest, weights)
+        lowest_key, total, weighted, weighted_mean = _hedge_round(cum_losses, row, means, eta, lowest)
         lowest = _from_order_key(lowest_key)
-        total_weight = _sum_lanes(weights)
-        expected = _dot_lanes(weights, row) / total_weight
-        totals[0] += expected
-        if has_means:
-            totals[2] += _dot_lanes(weights, means) / total_weight
+        expected = weighted / total
+        cum_loss += expected
+        cum_mean += weighted_mean / total
         t = first_round + r + 1
         if pos < n_records and record_rounds[pos] == t:
-            _write_row(pos, t, expected, np.nan, -1, cum_losses, totals, out_float, out_int)
+            _write_row(pos, t, expected, np.nan, -1, cum_loss, np.nan, cum_mean, cum_losses, out_float, out_int)
             pos += 1
+    totals[0], totals[2] = cum_loss, cum_mean
     counter[0] = rounds_seen + n_rows
     eta = learning_rate(rate_code, rate_params, counter[0] + 1, 0.0)
+    total = 0.0
     for i in range(cum_losses.shape[0]):
         weights[i] = fast_exp(-eta * (cum_losses[i] - lowest))
-    scale = 1.0 / _sum_lanes(weights)
+        total += weights[i]
     for i in range(cum_losses.shape[0]):
-        weights[i] *= scale
+        weights[i] /= total
     reference[0] = lowest
     return pos
