@@ -175,7 +175,6 @@ def hedge_record_block(
     counter: NDArray[np.int64],
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
-    reference: NDArray[np.float64],
     rate_code: int,
     rate_params: NDArray[np.float64],
 ) -> int:
@@ -194,7 +193,7 @@ def hedge_record_block(
     reduction does not vectorize without fast-math ``nnan``. The arguments after ``means`` (possibly empty; if not, adds
     :math:`\langle p_t, \mu\rangle` to ``totals[2]``) are a :class:`ftrl.Hedge` learner's state, read and
     written back: its cumulative losses serve as the experts' cumulative losses of the regret, and at the end the
-    normalized weights of the next round and the reference shift are stored as ``hedge_block`` leaves them.
+    round counter and the normalized weights of the next round are stored as ``hedge_block`` leaves them.
     Expects finite losses and finite rates (fixed or anytime schedules).
     """
     n_rows = losses.shape[0]
@@ -226,5 +225,4 @@ def hedge_record_block(
         total += weights[i]
     for i in range(cum_losses.shape[0]):
         weights[i] /= total
-    reference[0] = lowest
     return pos

@@ -163,19 +163,25 @@ class _Plan:
 
 
 def _fusable_hedge_state(learner: Any) -> tuple[Any, ...] | None:
-    """The state tuple of a :class:`ftrl.Hedge` whose rounds the fused Hedge + bookkeeping kernel can play.
+    """The state a fused Hedge + bookkeeping kernel can play from, or None for the learner's own kernel.
 
-    Only the exact class with a finite fixed, horizon-tuned or anytime rate (not FTL, not subclasses, whose
-    kernels may differ). The state layout is the one ``Hedge.block_kernel`` takes after its data arguments:
-    (counter, weights, cum_losses, reference, rate_code, rate_params).
+    Only the exact class :class:`ftrl.Hedge` with a finite fixed, horizon-tuned or anytime rate (not FTL, not
+    subclasses, whose kernels may differ). ``Hedge.block_kernel`` takes its state after the data arguments as
+    (counter, weights, cum_losses, scratch, rate_code, rate_params); the fused kernel reads and writes back all but
+    the scratch array. Any other layout falls back to the learner's own kernel.
     """
     if type(learner) is not Hedge:
         return None
     state = learner._state
-    rate_code, rate_params = state[4], state[5]
+    if len(state) != 6:
+        return None
+    counter, weights, cum_losses, _, rate_code, rate_params = state
+    shape = (learner.n_experts,)
+    if weights.shape != shape or cum_losses.shape != shape or counter.shape != (1,):
+        return None
     if rate_code not in (FIXED, ANYTIME) or not np.all(np.isfinite(rate_params)):
         return None
-    return state
+    return counter, weights, cum_losses, rate_code, rate_params
 
 
 def simulate(
