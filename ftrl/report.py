@@ -1,0 +1,180 @@
+r"""The regret table of an experiment: final regret per learner, environment and horizon, with bounds.
+
+For each cell the final regret :math:`R_T` over the seeds gives the mean, a 95% Student-t interval
+:math:`\bar R \pm t_{0.975,n-1}\, s/\sqrt n`, the scaled regret :math:`\bar R / \sqrt T`, and the theoretical bound
+of :func:`ftrl.regret.bound` that applies to the learner (if one does) with the ratio :math:`\bar R / B_T`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+__all__ = ["regret_table", "format_table", "bound_curve", "REPORT_FORMATS"]
+
+REPORT_FORMATS = ("table", "markdown", "csv")
+
+
+def bound_curve(
+    learner_name: str,
+    params: dict[str, Any],
+    horizon: int,
+    n_experts: int,
+    rounds: NDArray[np.float64],
+    best_loss: NDArray[np.float64] | None = None,
+) -> tuple[str, NDArray[np.float64]] | None:
+    """The bound of :func:`ftrl.regret.bound` that holds for a learner at each round in ``rounds``, or None.
+
+    Hedge: ``eta`` -> hedge-fixed; ``horizon`` equal to the run's horizon -> the fixed-rate bound at the tuned
+    :math:`\\eta = \\sqrt{8 \\ln N / T}` (equal to hedge-tuned at T); neither -> hedge-anytime. AdaHedge ->
+    adahedge with :math:`L^*` = ``best_loss`` (the best expert's cumulative loss). Exp3 tuned to the run's
+    horizon -> exp3; TsallisINF -> tsallis-inf. The bounds assume losses in [0, 1] and N >= 2.
+
+    Returns
+    -------
+    (bound name, values) or None
+    """
+    from ftrl.regret import bound
+
+    if n_experts < 2:
+        return None
+    rounds = np.asarray(rounds, dtype=np.float64)
+    if learner_name == "hedge":
+        if params.get("eta") is not None:
+            return "hedge-fixed", bound("hedge-fixed", rounds, n_experts, eta=float(params["eta"]))
+        if params.get("horizon") is not None:
+            if int(params["horizon"]) != horizon:
+                return None
+            eta = math.sqrt(8.0 * math.log(n_experts) / horizon)
+            return "hedge-tuned", bound("hedge-fixed", rounds, n_experts, eta=eta)
+        return "hedge-anytime", bound("hedge-anytime", rounds, n_experts)
+    if learner_name == "adahedge":
+        if best_loss is None:
+            return "adahedge", bound("adahedge", rounds, n_experts)
+        clipped = np.clip(np.asarray(best_loss, dtype=np.float64), 0.0, rounds)
+        return "adahedge", bound("adahedge", rounds, n_experts, best_loss=clipped)
+    if learner_name == "exp3" and params.get("eta") is None and params.get("horizon") == horizon:
+        return "exp3", bound("exp3", rounds, n_experts)
+    if learner_name == "tsallis-inf":
+        return "tsallis-inf", bound("tsallis-inf", rounds, n_experts)
+    return None
+
+
+def regret_table(results: pd.DataFrame | str | os.PathLike[str], column: str = "regret") -> pd.DataFrame:
+    """Final-round statistics of ``column`` for every cell of an experiment.
+
+    Parameters
+    ----------
+    results : DataFrame or path
+        The output of :func:`ftrl.load_results`, or a result directory.
+    column : str
+        ``"regret"`` (default), ``"pseudo_regret"`` or ``"realized_regret"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (environment, horizon, learner) in the experiment's order, with columns ``environment``,
+        ``horizon``, ``learner``, ``n_experts``, ``n_seeds``, ``mean``, ``ci_low``, ``ci_high`` (95% t-interval
+        for the mean; NaN with one seed), ``per_sqrt_T`` (mean / sqrt(T)), ``bound_name``, ``bound`` (NaN where
+        none applies), ``ratio_to_bound`` and ``wall_time`` (seconds, from the manifest).
+    """
+    from ftrl.regret import student_t_quantile
+    from ftrl.store import load_results
+
+    df = results if isinstance(results, pd.DataFrame) else load_results(results)
+    if column not in df.columns:
+        raise ValueError(
+            f"The 'column' parameter of regret_table must be a column of the results. Got {column!r}; "
+            f"available: {[name for name in df.columns if 'regret' in name]}."
+        )
+    wall_times = _wall_times(df)
+    final = df[df["t"] == df["horizon"]]
+    rows = []
+    for (environment, horizon, learner), group in final.groupby(
+        ["environment", "horizon", "learner"], sort=False
+    ):
+        values = group[column].to_numpy(dtype=np.float64)
+        values = values[np.isfinite(values)]
+        n_seeds = values.size
+        mean = float(values.mean()) if n_seeds else math.nan
+        if n_seeds > 1:
+            half = student_t_quantile(0.975, n_seeds - 1) * float(values.std(ddof=1)) / math.sqrt(n_seeds)
+        else:
+            half = math.nan
+        first = group.iloc[0]
+        n_experts = int(first["n_experts"])
+        best_loss = np.array([group["best_cum_loss"].mean()])
+        found = bound_curve(
+            str(first["learner_name"]), json.loads(first["learner_params"]), int(horizon), n_experts,
+            np.array([float(horizon)]), best_loss,
+        )
+        bound_value = float(found[1][0]) if found else math.nan
+        rows.append(
+            {
+                "environment": environment,
+                "horizon": int(horizon),
+                "learner": learner,
+                "n_experts": n_experts,
+                "n_seeds": n_seeds,
+                "mean": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+                "per_sqrt_T": mean / math.sqrt(horizon),
+                "bound_name": found[0] if found else "",
+                "bound": bound_value,
+                "ratio_to_bound": mean / bound_value if found else math.nan,
+                "wall_time": wall_times.get((learner, environment, int(horizon)), math.nan),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _wall_times(df: pd.DataFrame) -> dict[tuple[str, str, int], float]:
+    """(learner, environment, horizon) -> wall time, from the manifest's cells saved in ``df.attrs``."""
+    times = {}
+    for entry in df.attrs.get("cells") or []:
+        if entry.get("wall_time") is not None:
+            times[(entry["learner"], entry["environment"], int(entry["horizon"]))] = float(entry["wall_time"])
+    return times
+
+
+def format_table(table: pd.DataFrame, fmt: str = "table", column: str = "regret") -> str:
+    """Render :func:`regret_table` as an aligned text table, a Markdown table, or CSV (all columns, full
+    precision)."""
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"The 'fmt' parameter of format_table must be one of {REPORT_FORMATS}. Got {fmt!r} instead.")
+    if fmt == "csv":
+        return table.to_csv(index=False)
+    shown = pd.DataFrame(
+        {
+            "environment": table["environment"],
+            "T": table["horizon"],
+            "learner": table["learner"],
+            "seeds": table["n_seeds"],
+            f"{column} (mean)": table["mean"].map(_number),
+            "95% CI": [f"[{_number(low)}, {_number(high)}]" for low, high in zip(table["ci_low"], table["ci_high"])],
+            "/ sqrt(T)": table["per_sqrt_T"].map(lambda value: f"{value:.3f}"),
+            "bound": [f"{_number(value)} ({name})" if name else "-" for value, name in
+                      zip(table["bound"], table["bound_name"])],
+            "/ bound": table["ratio_to_bound"].map(lambda value: "-" if math.isnan(value) else f"{value:.2f}"),
+            "time (s)": table["wall_time"].map(lambda value: "-" if math.isnan(value) else f"{value:.2f}"),
+        }
+    )
+    if fmt == "markdown":
+        header = "| " + " | ".join(shown.columns) + " |"
+        rule = "|" + "|".join("---" if i < 3 else "---:" for i in range(len(shown.columns))) + "|"
+        body = ["| " + " | ".join(str(value) for value in row) + " |" for row in shown.itertuples(index=False)]
+        return "\n".join([header, rule, *body])
+    return shown.to_string(index=False)
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    return f"{value:.1f}" if abs(value) >= 100 else f"{value:.2f}"
