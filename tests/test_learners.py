@@ -152,7 +152,11 @@ def test_advance_equals_repeated_update(make, losses):
         block_paid = np.empty(len(losses))
         blocked.advance(np.ascontiguousarray(losses[:13]), block_paid[:13])
         blocked.advance(np.ascontiguousarray(losses[13:]), block_paid[13:])
-        np.testing.assert_array_equal(block_paid, paid)
+        np.testing.assert_allclose(block_paid, paid, rtol=1e-14)
+        one_by_one, row_paid = make(), np.empty(len(losses))
+        for index in range(len(losses)):
+            one_by_one.advance(losses[index:index + 1], row_paid[index:index + 1])
+        np.testing.assert_array_equal(block_paid, row_paid)
     else:
         uniforms = np.random.default_rng(8).random(len(losses))
         arms, paid, realized = [], [], []

@@ -1,0 +1,104 @@
+"""Cost of one Hedge round from a Python loop: ``update(losses)`` then ``weights``.
+
+Compared, at each N, with
+- numpy Hedge: ``L += l; p = scipy.special.softmax(-eta * L)`` (a straightforward hand-written learner),
+- the floor: a compiled no-op taking one array (the bare cost of a numba call from Python),
+- one numpy pass over the vector: ``np.exp(x)``.
+
+Usage::
+
+    python scripts/bench_learners.py [--sizes 10 1000 100000] [--repeats 7]
+
+Prints the median time per round over ``repeats`` timed runs, with ratios to the floor and to ``np.exp``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from typing import Callable
+
+import numba
+import numpy as np
+from scipy.special import softmax
+
+from ftrl import Hedge
+from ftrl._jit import kernel
+
+
+@kernel
+def _no_op(values):  # the floor: the cost of calling a compiled function with an array
+    return None
+
+
+def median_seconds_per_call(step: Callable[[int], object], calls: int, repeats: int) -> float:
+    """Median over ``repeats`` runs of the mean time of ``calls`` calls of ``step(i)``."""
+    step(0)
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in range(calls):
+            step(i)
+        samples.append((time.perf_counter() - start) / calls)
+    return statistics.median(samples)
+
+
+def bench_size(n_experts: int, repeats: int) -> dict[str, float]:
+    calls = max(20, min(20_000, 2_000_000 // n_experts))
+    rng = np.random.default_rng(0)
+    rows = rng.random((64, n_experts))
+    eta = 0.5
+    hedge = Hedge(n_experts, eta=eta)
+
+    def ftrl_round(i: int) -> object:
+        hedge.update(rows[i & 63])
+        return hedge.weights
+
+    cum_losses = np.zeros(n_experts)
+
+    def numpy_round(i: int) -> object:
+        cum_losses.__iadd__(rows[i & 63])
+        return softmax(-eta * cum_losses)
+
+    vector = rows[0].copy()
+    return {
+        "ftrl": median_seconds_per_call(ftrl_round, calls, repeats),
+        "numpy": median_seconds_per_call(numpy_round, calls, repeats),
+        "floor": median_seconds_per_call(lambda i: _no_op(vector), calls, repeats),
+        "exp": median_seconds_per_call(lambda i: np.exp(vector), calls, repeats),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 1_000, 100_000])
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    print("command:", " ".join([os.path.basename(sys.executable), *sys.argv]))
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus, {platform.system()} "
+          f"{platform.release()}; Python {platform.python_version()}, numpy {np.__version__}, numba "
+          f"{numba.__version__}")
+    print()
+    header = (f"{'N':>8} | {'ftrl Hedge':>11} | {'numpy+softmax':>13} | {'numba floor':>11} | {'np.exp pass':>11} | "
+              f"{'vs numpy':>8} | {'vs floor':>8} | {'vs np.exp':>9}")
+    print(header)
+    print("-" * len(header))
+    for size in args.sizes:
+        r = bench_size(size, args.repeats)
+        print(f"{size:>8} | {_us(r['ftrl'])} | {_us(r['numpy'], 13)} | {_us(r['floor'])} | {_us(r['exp'])} | "
+              f"{r['numpy'] / r['ftrl']:>7.1f}x | {r['ftrl'] / r['floor']:>7.1f}x | {r['ftrl'] / r['exp']:>8.2f}x")
+    print("\nTimes are per round (update + weights), median of the repeats; 'vs numpy' is the speed-up over the "
+          "numpy learner,\n'vs floor' and 'vs np.exp' how many times the bare numba call and one np.exp pass.")
+
+
+def _us(seconds: float, width: int = 11) -> str:
+    return f"{seconds * 1e6:>{width - 3}.2f} us"
+
+
+if __name__ == "__main__":
+    main()
