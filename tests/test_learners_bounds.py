@@ -5,7 +5,7 @@ Losses are in [0, 1]. Bounds (N experts, T rounds, L* the best expert's loss):
 - Hedge, fixed eta: ln N / eta + eta T / 8 (Cesa-Bianchi & Lugosi 2006, Thm. 2.2 proof).
 - Hedge, horizon-tuned eta = sqrt(8 ln N / T): sqrt(T ln N / 2).
 - Hedge, anytime eta_t = sqrt(8 ln N / t): 2 sqrt(T/2 ln N) + sqrt(ln N / 8) at every T (ibid., Thm. 2.3).
-- AdaHedge: 2 sqrt(L*(T - L*)/T ln N) + 16/3 ln N + 2 (de Rooij et al. 2014, Thm. 8).
+- AdaHedge: 2 sqrt(L*(T - L*)/T ln N) + 16/3 ln N + 2 (de Rooij et al. 2014, sec. 2).
 """
 
 from __future__ import annotations

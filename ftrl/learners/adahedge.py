@@ -100,13 +100,13 @@ class AdaHedge(FullInformationLearner):
 
     While :math:`\Delta = 0` the rate is infinite (Follow the Leader). No tuning parameter; the weights are
     invariant under rescaling and translation of the losses. For losses in [0, 1] its regret is at most
-    :math:`2\sqrt{\frac{L^*(T-L^*)}{T}\ln N} + \frac{16}{3}\ln N + 2` (Thm. 8 of the reference), with
+    :math:`2\sqrt{\frac{L^*(T-L^*)}{T}\ln N} + \frac{16}{3}\ln N + 2` (the AdaHedge bound of the reference, sec. 2), with
     :math:`L^*` the best expert's loss.
 
     References
     ----------
     S. de Rooij, T. van Erven, P. D. Grunwald, W. M. Koolen, "Follow the Leader If You Can, Hedge If You Must",
-    JMLR 15, 2014, Fig. 1 and Thm. 8.
+    JMLR 15, 2014, sec. 2 and Fig. 1.
     """
 
     name: ClassVar[str] = "adahedge"
@@ -140,7 +140,7 @@ class FlipFlop(FullInformationLearner):
         \qquad \text{switch from AdaHedge when } \Delta^{\mathrm{ah}} > \alpha\,\Delta^{\mathrm{ftl}} .
 
     It starts with FTL; in the AdaHedge regime the rate is :math:`\ln N/\Delta^{\mathrm{ah}}`. Its regret is
-    within a constant factor of both FTL's and AdaHedge's worst-case bound (Thm. 15 of the reference, where
+    within a constant factor of both FTL's and AdaHedge's worst-case bound (sec. 3 of the reference, where
     :math:`\varphi = 2.37`, :math:`\alpha = 1.243` are the constants chosen to minimize those factors).
 
     Parameters
@@ -155,7 +155,7 @@ class FlipFlop(FullInformationLearner):
     References
     ----------
     S. de Rooij, T. van Erven, P. D. Grunwald, W. M. Koolen, "Follow the Leader If You Can, Hedge If You Must",
-    JMLR 15, 2014, Fig. 2 and Thm. 15.
+    JMLR 15, 2014, sec. 3 and Fig. 2.
     """
 
     name: ClassVar[str] = "flipflop"

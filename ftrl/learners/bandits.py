@@ -136,7 +136,7 @@ class TsallisINF(BanditLearner):
     with the normalizer :math:`x_t < \min_i \hat L_{t-1,i}` found by safeguarded Newton
     (:func:`ftrl.regularizers.power_argmin`). Best of both worlds: expected regret at most
     :math:`4\sqrt{KT} + 1` against any oblivious adversary and logarithmic in stochastic environments
-    (Zimmert & Seldin 2021, Thm. 1 and 4). Losses in [0, 1].
+    (Zimmert & Seldin 2021). Losses in [0, 1].
 
     References
     ----------
