@@ -24,4 +24,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Hedge", "FTL", "AdaHedge", "FlipFlop", "FixedShare", "FTRL", "Exp3", "TsallisINF", "make_learner",
     "learner_names", "NegativeEntropy", "Euclidean", "Tsallis", "LogBarrier",
-    "entropic_argmin", "logsumexp", "smooth_min", "softmax", "simulate", "regret", "run_experiment", "load_results", "__version__"]
+    "entropic_argmin", "logsumexp", "smooth_min", "softmax", "simulate", "regret", "run_experiment",
+    "load_results", "__version__"]
