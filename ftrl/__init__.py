@@ -16,6 +16,7 @@ from ftrl.regularizers import Euclidean, LogBarrier, NegativeEntropy, Tsallis
 from ftrl.ops import entropic_argmin, logsumexp, smooth_min, softmax
 from ftrl import regret
 from ftrl.simulate import simulate
+from ftrl.aggregation import Aggregator, aggregate
 from ftrl.experiment import run_experiment
 from ftrl.store import load_results
 
@@ -25,4 +26,4 @@ __all__ = [
     "Hedge", "FTL", "AdaHedge", "FlipFlop", "FixedShare", "FTRL", "Exp3", "TsallisINF", "make_learner",
     "learner_names", "NegativeEntropy", "Euclidean", "Tsallis", "LogBarrier",
     "entropic_argmin", "logsumexp", "smooth_min", "softmax", "simulate", "regret", "run_experiment",
-    "load_results", "__version__"]
+    "load_results", "Aggregator", "aggregate", "__version__"]
