@@ -72,8 +72,7 @@ def test_protocol_attributes(make):
     assert learner.n_experts == N and learner.t == 0
     assert type(learner).block_kernel is not None and hasattr(type(learner).block_kernel, "py_func")
     assert learner.name in ftrl.learner_names()
-    assert type(ftrl.make_learner(learner.name, N, **learner.get_params() | {"n_experts": N}
-                                  if False else _constructor_params(learner))) is type(learner)
+    assert type(ftrl.make_learner(learner.name, N, **_constructor_params(learner))) is type(learner)
     assert type(learner).__name__ in repr(learner)
     json.dumps(learner.get_params())
 
@@ -176,10 +175,9 @@ def test_advance_equals_repeated_update(make, losses):
     assert stepped.t == blocked.t == len(losses)
 
 
-def test_sample_uses_one_uniform_by_inverse_cdf(make, losses):
-    learner = make()
-    if learner.feedback != "bandit":
-        pytest.skip("full information")
+@pytest.mark.parametrize(("cls", "kwargs"), [(cls, kwargs) for cls, kwargs in LEARNERS if cls.feedback == "bandit"])
+def test_sample_uses_one_uniform_by_inverse_cdf(cls, kwargs, losses):
+    learner = cls(N, **kwargs)
     play(learner, losses, np.random.default_rng(9))
     rng, twin = np.random.default_rng(11), np.random.default_rng(11)
     for _ in range(20):

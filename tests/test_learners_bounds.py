@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ftrl import FTL, AdaHedge, Hedge
@@ -70,9 +70,16 @@ def adaptive_losses(data, learner, n_experts, n_rounds):
 
 SLACK = 1e-9
 
+# Hand-picked hard cases that random search rarely builds: the FTL trap (punishes a too-large rate) and one
+# perfect expert among losers (punishes a too-small rate).
+FTL_TRAP = np.array([[0.5, 0.0]] + [[0.0, 1.0], [1.0, 0.0]] * 20)
+ONE_GOOD_EXPERT = np.hstack([np.zeros((40, 1)), np.ones((40, 4))])
+
 
 @SETTINGS
 @given(loss_matrices(), st.floats(0.01, 10.0))
+@example(FTL_TRAP, 50.0)
+@example(ONE_GOOD_EXPERT, 0.01)
 def test_hedge_fixed_eta_bound(losses, eta):
     n_rounds, n_experts = losses.shape
     final = regret_path(Hedge(n_experts, eta=eta), losses)[-1]
@@ -81,6 +88,8 @@ def test_hedge_fixed_eta_bound(losses, eta):
 
 @SETTINGS
 @given(loss_matrices())
+@example(FTL_TRAP)
+@example(ONE_GOOD_EXPERT)
 def test_hedge_tuned_bound(losses):
     n_rounds, n_experts = losses.shape
     final = regret_path(Hedge(n_experts, horizon=n_rounds), losses)[-1]
@@ -89,6 +98,8 @@ def test_hedge_tuned_bound(losses):
 
 @SETTINGS
 @given(loss_matrices())
+@example(FTL_TRAP)
+@example(ONE_GOOD_EXPERT)
 def test_hedge_anytime_bound_at_every_round(losses):
     n_experts = losses.shape[1]
     path = regret_path(Hedge(n_experts), losses)
@@ -105,6 +116,8 @@ def adahedge_bound(cum_losses, n_rounds, n_experts):
 
 @SETTINGS
 @given(loss_matrices(max_rounds=60))
+@example(FTL_TRAP)
+@example(ONE_GOOD_EXPERT)
 def test_adahedge_bound(losses):
     n_rounds, n_experts = losses.shape
     final = regret_path(AdaHedge(n_experts), losses)[-1]
