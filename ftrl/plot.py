@@ -63,6 +63,7 @@ def plot_results(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     from ftrl.regret import summary
     from ftrl.report import bound_curve
@@ -82,7 +83,7 @@ def plot_results(
     learners = list(dict.fromkeys(df["learner"]))
     colors = plt.get_cmap("tab10")
     n_panels = len(environments)
-    n_columns = min(3, n_panels)
+    n_columns = 2 if n_panels == 4 else min(3, n_panels)
     n_rows = math.ceil(n_panels / n_columns)
     figure, axes_grid = plt.subplots(
         n_rows, n_columns, figsize=(5.2 * n_columns, 4.0 * n_rows), squeeze=False, layout="constrained"
@@ -128,9 +129,16 @@ def plot_results(
             axes.set_yscale("log")
         else:
             axes.set_xlim(0, horizon)
-            axes.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
+            axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
         axes.grid(True, which="major", alpha=0.3)
-        axes.legend(fontsize=8, frameon=False, loc="upper left")
+    legend_entries: dict[str, object] = {}
+    for axes in figure.axes:
+        for handle, label in zip(*axes.get_legend_handles_labels()):
+            legend_entries.setdefault(label, handle)
+    figure.legend(
+        list(legend_entries.values()), list(legend_entries.keys()), loc="outside lower center",
+        ncols=min(len(legend_entries), 4 if bounds else 6), frameon=False, fontsize=9,
+    )
     experiment = df.attrs.get("experiment")
     if experiment:
         figure.suptitle(f"{experiment}: mean {column.replace('_', ' ')} with 95% band across seeds", fontsize=11)

@@ -82,7 +82,8 @@ def regret_table(results: pd.DataFrame | str | os.PathLike[str], column: str = "
         One row per (environment, horizon, learner) in the experiment's order, with columns ``environment``,
         ``horizon``, ``learner``, ``n_experts``, ``n_seeds``, ``mean``, ``ci_low``, ``ci_high`` (95% t-interval
         for the mean; NaN with one seed), ``per_sqrt_T`` (mean / sqrt(T)), ``bound_name``, ``bound`` (NaN where
-        none applies), ``ratio_to_bound`` and ``wall_time`` (seconds, from the manifest).
+        none applies), ``ratio_to_bound`` and ``wall_time`` (seconds, from the manifest). Cells where ``column`` is undefined (all NaN)
+        are left out.
     """
     from ftrl.regret import student_t_quantile
     from ftrl.store import load_results
@@ -102,6 +103,8 @@ def regret_table(results: pd.DataFrame | str | os.PathLike[str], column: str = "
         values = group[column].to_numpy(dtype=np.float64)
         values = values[np.isfinite(values)]
         n_seeds = values.size
+        if n_seeds == 0:  # the column is not defined for this cell (e.g. pseudo-regret without known means)
+            continue
         mean = float(values.mean()) if n_seeds else math.nan
         if n_seeds > 1:
             half = student_t_quantile(0.975, n_seeds - 1) * float(values.std(ddof=1)) / math.sqrt(n_seeds)

@@ -43,6 +43,7 @@ def test_png_is_written_with_one_panel_per_environment(result_dir, tmp_path):
             assert [line.get_label() for line in axes.get_lines()] == ["hedge", "adahedge", "ftl"]
             assert axes.get_xlabel() == "round t" and axes.get_ylabel()
         assert len(figure.axes[1].collections) == 3  # one 95% band per learner
+        assert [text.get_text() for text in figure.legends[0].get_texts()] == ["hedge", "adahedge", "ftl"]
     finally:
         plt.close(figure)
 
