@@ -20,6 +20,7 @@ general path (adaptive environments, user-written learners or environments) is a
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import math
 import numbers
@@ -162,20 +163,25 @@ class _Plan:
     means: NDArray[np.float64] | None
 
 
+_FUSED_HEDGE_STATE = ("counter", "weights", "cum_losses", "rate_code", "rate_params")
+
+
 def _fusable_hedge_state(learner: Any) -> tuple[Any, ...] | None:
     """The state a fused Hedge + bookkeeping kernel can play from, or None for the learner's own kernel.
 
     Only the exact class :class:`ftrl.Hedge` with a finite fixed, horizon-tuned or anytime rate (not FTL, not
-    subclasses, whose kernels may differ). ``Hedge.block_kernel`` takes its state after the data arguments as
-    (counter, weights, cum_losses, scratch, rate_code, rate_params); the fused kernel reads and writes back all but
-    the scratch array. Any other layout falls back to the learner's own kernel.
+    subclasses, whose kernels may differ). The state arrays are found by name: ``Hedge.block_kernel`` takes the
+    learner's state after its two data arguments, and its parameter names say which array is which. The fused
+    kernel reads and writes back ``counter``, ``weights`` (normalized :math:`p_{t+1}`) and ``cum_losses``; if
+    the names or shapes ever differ, the learner's own kernel is used.
     """
     if type(learner) is not Hedge:
         return None
-    state = learner._state
-    if len(state) != 6:
+    names = list(inspect.signature(Hedge.block_kernel.py_func).parameters)[2:]
+    state = dict(zip(names, learner._state))
+    if len(names) != len(learner._state) or not set(_FUSED_HEDGE_STATE) <= set(state):
         return None
-    counter, weights, cum_losses, _, rate_code, rate_params = state
+    counter, weights, cum_losses, rate_code, rate_params = (state[name] for name in _FUSED_HEDGE_STATE)
     shape = (learner.n_experts,)
     if weights.shape != shape or cum_losses.shape != shape or counter.shape != (1,):
         return None
@@ -364,9 +370,21 @@ def _sampling_generator(seed: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed).spawn(1)[0]))
 
 
+def _fresh_copy(obj: Any) -> Any:
+    """A deep copy of ``obj`` that shares its read-only numpy arrays (a replayed loss matrix is not copied).
+
+    An array whose ``writeable`` flag is off cannot be changed through the copy, so sharing it is safe; it keeps
+    a per-seed copy of ``environments.Replay`` from duplicating the whole loss matrix in memory.
+    """
+    attributes = getattr(obj, "__dict__", {})
+    memo = {id(value): value for value in attributes.values()
+            if isinstance(value, np.ndarray) and not value.flags.writeable}
+    return copy.deepcopy(obj, memo)
+
+
 def _run_seed(plan: _Plan, seed: int) -> pd.DataFrame:
     learner = plan.make_learner()
-    env = copy.deepcopy(plan.env)
+    env = _fresh_copy(plan.env)
     env.reset(seed=seed)
     n_records = plan.rounds.shape[0]
     out_float = np.full((n_records, len(FLOAT_COLUMNS)), np.nan)
