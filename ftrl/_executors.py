@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["execute", "ExecutorError", "Progress"]
+__all__ = ["ExecutorError", "Progress", "execute"]
 
 CellT = TypeVar("CellT")
 
@@ -99,7 +99,9 @@ def _execute_dask(
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as error:  # pragma: no cover - depends on the installed extras
-        raise ExecutorError("The Dask executor needs dask.distributed: pip install 'ftrl[distributed]'.") from error
+        raise ExecutorError(
+            "The Dask executor needs dask.distributed: pip install 'ftrl[distributed]'."
+        ) from error
 
     cluster = None
     try:

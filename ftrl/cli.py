@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "build_parser", "DEMO_CONFIG"]
+__all__ = ["DEMO_CONFIG", "build_parser", "main"]
 
 DEMO_CONFIG: dict[str, Any] = {
     "experiment": {"name": "demo", "horizon": 2000, "seeds": 5, "feedback": "full", "record": "log"},
@@ -56,16 +55,28 @@ def _positive_int(text: str) -> int:
 
 def _add_executor_options(parser: argparse.ArgumentParser) -> None:
     executor = parser.add_argument_group("executor (default: local processes)")
-    executor.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                          help="worker processes (default: all cores; 1 runs in this process); with --dask-local, "
-                               "the LocalCluster's workers (default 2)")
+    executor.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: all cores; 1 runs in this process); with --dask-local, "
+        "the LocalCluster's workers (default 2)",
+    )
     where = executor.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                       help="send the cells to a running Dask distributed scheduler (needs ftrl[distributed])")
-    where.add_argument("--dask-local", action="store_true",
-                       help="start a Dask LocalCluster on 127.0.0.1 for this run")
-    parser.add_argument("--force", action="store_true",
-                        help="if DIR holds results of a different config, delete them and start over")
+    where.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="send the cells to a running Dask distributed scheduler (needs ftrl[distributed])",
+    )
+    where.add_argument(
+        "--dask-local", action="store_true", help="start a Dask LocalCluster on 127.0.0.1 for this run"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="if DIR holds results of a different config, delete them and start over",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
 
 
@@ -74,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ftrl",
         description="Prediction with expert advice: run regret experiments (learners x environments x horizons "
-                    "x seeds) and report, plot and list them.",
+        "x seeds) and report, plot and list them.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -84,54 +95,79 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = commands.add_parser(
-        "demo", help="run a small built-in experiment, print its regret table, write its plot",
+        "demo",
+        help="run a small built-in experiment, print its regret table, write its plot",
         description="Hedge (anytime), AdaHedge and FTL on the FTL trap and on a Bernoulli instance with a gap "
-                    "(T = 2000, 5 seeds): writes the results to DIR, prints the regret table, and writes "
-                    "DIR/regret.png. Rerunning reuses finished cells.",
+        "(T = 2000, 5 seeds): writes the results to DIR, prints the regret table, and writes "
+        "DIR/regret.png. Rerunning reuses finished cells.",
     )
-    demo.add_argument("--out", default="ftrl-demo", metavar="DIR", help="output directory (default: ./ftrl-demo)")
+    demo.add_argument(
+        "--out", default="ftrl-demo", metavar="DIR", help="output directory (default: ./ftrl-demo)"
+    )
     _add_executor_options(demo)
 
     run = commands.add_parser(
-        "run", help="run an experiment config (TOML) into a result directory",
+        "run",
+        help="run an experiment config (TOML) into a result directory",
         description="Expand the config's grid into cells (learner x environment x horizon, all seeds in each), "
-                    "run the unfinished ones, and write one Parquet file per cell plus DIR/manifest.json. "
-                    "A killed run loses no finished cell; rerunning the same command completes it. "
-                    "See docs/experiments.md for the config format.",
+        "run the unfinished ones, and write one Parquet file per cell plus DIR/manifest.json. "
+        "A killed run loses no finished cell; rerunning the same command completes it. "
+        "See docs/experiments.md for the config format.",
     )
     run.add_argument("config", metavar="CONFIG", help="experiment config (.toml)")
     run.add_argument("--out", "-o", required=True, metavar="DIR", help="result directory (created if needed)")
     _add_executor_options(run)
 
     report = commands.add_parser(
-        "report", help="print the regret table of a result directory",
+        "report",
+        help="print the regret table of a result directory",
         description="Per environment and horizon, each learner's final regret: mean and 95%% t-interval across "
-                    "seeds, regret / sqrt(T), the theoretical bound where one applies (from ftrl.regret.bound) "
-                    "and the ratio to it, and the cell's wall time.",
+        "seeds, regret / sqrt(T), the theoretical bound where one applies (from ftrl.regret.bound) "
+        "and the ratio to it, and the cell's wall time.",
     )
     report.add_argument("directory", metavar="DIR", help="result directory written by `ftrl run`")
-    report.add_argument("--format", "-f", choices=("table", "markdown", "csv"), default="table",
-                        help="output format (default: table)")
-    report.add_argument("--column", choices=("regret", "pseudo_regret", "realized_regret"), default="regret",
-                        help="which regret (default: regret against the best expert in hindsight)")
+    report.add_argument(
+        "--format",
+        "-f",
+        choices=("table", "markdown", "csv"),
+        default="table",
+        help="output format (default: table)",
+    )
+    report.add_argument(
+        "--column",
+        choices=("regret", "pseudo_regret", "realized_regret"),
+        default="regret",
+        help="which regret (default: regret against the best expert in hindsight)",
+    )
 
     plot = commands.add_parser(
-        "plot", help="plot the regret curves of a result directory",
+        "plot",
+        help="plot the regret curves of a result directory",
         description="One panel per environment (at its largest horizon), one line per learner: the mean regret "
-                    "with a shaded 95%% band across seeds.",
+        "with a shaded 95%% band across seeds.",
     )
     plot.add_argument("directory", metavar="DIR", help="result directory written by `ftrl run`")
-    plot.add_argument("-o", "--output", required=True, metavar="FILE",
-                      help="output image; the suffix chooses the format (.png, .pdf, .svg)")
+    plot.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="output image; the suffix chooses the format (.png, .pdf, .svg)",
+    )
     plot.add_argument("--log", action="store_true", help="log-log axes")
     plot.add_argument("--bounds", action="store_true", help="overlay the theoretical bounds (dashed)")
-    plot.add_argument("--column", choices=("regret", "pseudo_regret", "realized_regret"), default="regret",
-                      help="which regret to draw (default: regret)")
+    plot.add_argument(
+        "--column",
+        choices=("regret", "pseudo_regret", "realized_regret"),
+        default="regret",
+        help="which regret to draw (default: regret)",
+    )
 
     listing = commands.add_parser(
-        "list", help="list the learners and environments with their parameters",
+        "list",
+        help="list the learners and environments with their parameters",
         description="The registry names usable in a config's [[learners]] and [[environments]] tables, with "
-                    "their constructor parameters and defaults (learners get n_experts from the environment).",
+        "their constructor parameters and defaults (learners get n_experts from the environment).",
     )
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -180,7 +216,9 @@ def _command_list(arguments: argparse.Namespace) -> int:
             if entry["summary"]:
                 print(f"  {'':<{width}}  {entry['summary']}")
         print()
-    print("Learners get n_experts from the environment. In a config, \"$horizon\" stands for the cell's horizon.")
+    print(
+        'Learners get n_experts from the environment. In a config, "$horizon" stands for the cell\'s horizon.'
+    )
     return 0
 
 
@@ -224,8 +262,13 @@ def _command_plot(arguments: argparse.Namespace) -> int:
 
     from ftrl.plot import plot_results
 
-    figure = plot_results(arguments.directory, arguments.output, log=arguments.log, bounds=arguments.bounds,
-                          column=arguments.column)
+    figure = plot_results(
+        arguments.directory,
+        arguments.output,
+        log=arguments.log,
+        bounds=arguments.bounds,
+        column=arguments.column,
+    )
     plt.close(figure)
     print(f"wrote {arguments.output}", file=sys.stderr)
     return 0
@@ -276,8 +319,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ftrl {arguments.command}: error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print(f"ftrl {arguments.command}: interrupted; finished cells are kept, rerun to complete.",
-              file=sys.stderr)
+        print(
+            f"ftrl {arguments.command}: interrupted; finished cells are kept, rerun to complete.",
+            file=sys.stderr,
+        )
         return 130
 
 

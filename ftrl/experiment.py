@@ -36,13 +36,12 @@ import copy
 import hashlib
 import inspect
 import json
-import math
 import numbers
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,17 +50,17 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "HORIZON_PLACEHOLDER",
+    "Cell",
+    "Config",
     "ConfigError",
     "Entry",
-    "Config",
-    "Cell",
-    "HORIZON_PLACEHOLDER",
+    "RunSummary",
+    "expand_cells",
     "load_config",
     "parse_config",
-    "expand_cells",
     "run_cell",
     "run_experiment",
-    "RunSummary",
 ]
 
 HORIZON_PLACEHOLDER = "$horizon"
@@ -219,7 +218,9 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any]) -> Config:
     return parse_config(_read_toml(path), source=str(path), default_name=path.stem)
 
 
-def parse_config(data: Mapping[str, Any], *, source: str | None = None, default_name: str = "experiment") -> Config:
+def parse_config(
+    data: Mapping[str, Any], *, source: str | None = None, default_name: str = "experiment"
+) -> Config:
     """Validate a parsed config mapping; see :func:`load_config`."""
     problems: list[str] = []
     if not isinstance(data, Mapping):
@@ -279,11 +280,13 @@ def _parse_horizons(value: Any, problems: list[str]) -> tuple[int, ...]:
     values = value if isinstance(value, list) else [value]
     bad = [item for item in values if not (_is_int(item) and item >= 1)]
     if bad or not values:
-        problems.append(f"experiment.horizon: must be a positive int or a non-empty list of them, got {value!r}")
+        problems.append(
+            f"experiment.horizon: must be a positive int or a non-empty list of them, got {value!r}"
+        )
         return (1,)
     if len(set(values)) != len(values):
         problems.append(f"experiment.horizon: repeats a horizon, got {value!r}")
-    return tuple(sorted(set(int(item) for item in values)))
+    return tuple(sorted({int(item) for item in values}))
 
 
 def derive_seeds(master_seed: int, count: int) -> tuple[int, ...]:
@@ -297,7 +300,9 @@ def derive_seeds(master_seed: int, count: int) -> tuple[int, ...]:
     state = np.random.SeedSequence(master_seed).generate_state(count, np.uint64) >> np.uint64(1)
     seeds = tuple(int(value) for value in state)
     if len(set(seeds)) != count:  # probability about count**2 / 2**64
-        raise ValueError(f"derive_seeds({master_seed}, {count}) produced a repeated seed; choose another seed.")
+        raise ValueError(
+            f"derive_seeds({master_seed}, {count}) produced a repeated seed; choose another seed."
+        )
     return seeds
 
 
@@ -314,7 +319,9 @@ def _parse_seeds(value: Any, master: Any, problems: list[str]) -> tuple[int | No
         if len(set(value)) != len(value):
             problems.append(f"experiment.seeds: the listed seeds must be distinct, got {value!r}")
         return None, tuple(int(item) for item in value)
-    problems.append(f"experiment.seeds: must be a positive int (a count) or a list of distinct ints >= 0, got {value!r}")
+    problems.append(
+        f"experiment.seeds: must be a positive int (a count) or a list of distinct ints >= 0, got {value!r}"
+    )
     return master, (0,)
 
 
@@ -364,7 +371,13 @@ def _default_label(name: str, params: Mapping[str, Any], defaults: Mapping[str, 
     for key, value in params.items():
         if key in defaults and _same_value(defaults[key], value):
             continue
-        text = "T" if value == HORIZON_PLACEHOLDER else json.dumps(value) if not isinstance(value, str) else value
+        text = (
+            "T"
+            if value == HORIZON_PLACEHOLDER
+            else json.dumps(value)
+            if not isinstance(value, str)
+            else value
+        )
         shown.append(f"{key}={text}")
     return f"{name}({', '.join(shown)})" if shown else name
 
@@ -376,9 +389,7 @@ def _same_value(default: Any, value: Any) -> bool:
         return False
 
 
-def _parse_entries(
-    value: Any, section: str, problems: list[str]
-) -> list[tuple[Entry, Callable[..., Any]]]:
+def _parse_entries(value: Any, section: str, problems: list[str]) -> list[tuple[Entry, Callable[..., Any]]]:
     registry = _registry_classes(section)
     kind = "learner" if section == "learners" else "environment"
     parsed: list[tuple[Entry, Callable[..., Any]]] = []
@@ -432,7 +443,9 @@ def _parse_learners(value: Any, feedback: str, problems: list[str]) -> list[tupl
 
 
 def _probe_grid(
-    learners: list[tuple[Entry, Any]], environments: list[tuple[Entry, Any]], horizons: tuple[int, ...],
+    learners: list[tuple[Entry, Any]],
+    environments: list[tuple[Entry, Any]],
+    horizons: tuple[int, ...],
     problems: list[str],
 ) -> None:
     """Build every environment and every learner once (for each environment's n_experts) to catch bad values."""
@@ -460,7 +473,15 @@ def expand_cells(config: Config) -> list[Cell]:
         for horizon in config.horizons:
             for learner in config.learners:
                 cells.append(
-                    Cell(learner, environment, horizon, config.seeds, config.feedback, config.record, len(cells))
+                    Cell(
+                        learner,
+                        environment,
+                        horizon,
+                        config.seeds,
+                        config.feedback,
+                        config.record,
+                        len(cells),
+                    )
                 )
     return cells
 
@@ -475,15 +496,22 @@ def run_cell(cell: Cell) -> tuple[pd.DataFrame, float]:
         the wall time in seconds.
     """
     import environments
-
     from ftrl.learners import make_learner
     from ftrl.simulate import simulate
 
     start = time.perf_counter()
     env = environments.make(cell.environment.name, **cell.environment.resolved_params(cell.horizon))
-    learner = make_learner(cell.learner.name, int(env.n_experts), **cell.learner.resolved_params(cell.horizon))
+    learner = make_learner(
+        cell.learner.name, int(env.n_experts), **cell.learner.resolved_params(cell.horizon)
+    )
     frame = simulate(
-        learner, env, cell.horizon, seeds=list(cell.seeds), feedback=cell.feedback, record=cell.record, n_jobs=1
+        learner,
+        env,
+        cell.horizon,
+        seeds=list(cell.seeds),
+        feedback=cell.feedback,
+        record=cell.record,
+        n_jobs=1,
     )
     wall_time = time.perf_counter() - start
     front = {
@@ -497,7 +525,8 @@ def run_cell(cell: Cell) -> tuple[pd.DataFrame, float]:
             "learner_name": [cell.learner.name] * len(frame),
             "learner_params": [_canonical_json(cell.learner.resolved_params(cell.horizon))] * len(frame),
             "environment_name": [cell.environment.name] * len(frame),
-            "environment_params": [_canonical_json(cell.environment.resolved_params(cell.horizon))] * len(frame),
+            "environment_params": [_canonical_json(cell.environment.resolved_params(cell.horizon))]
+            * len(frame),
             "n_experts": np.full(len(frame), int(env.n_experts), dtype=np.int64),
             "feedback": [cell.feedback] * len(frame),
         }
@@ -560,7 +589,9 @@ def run_experiment(
     directory.write_manifest()
     reporter = Progress(total=len(cells), initial=summary.skipped, mode=progress)
     try:
-        for cell, outcome in execute(todo, run_cell, workers=workers, scheduler=scheduler, dask_local=dask_local):
+        for cell, outcome in execute(
+            todo, run_cell, workers=workers, scheduler=scheduler, dask_local=dask_local
+        ):
             if isinstance(outcome, BaseException):
                 message = f"{type(outcome).__name__}: {outcome}"
                 summary.failed[cell.cell_id] = message
@@ -574,15 +605,3 @@ def run_experiment(
     finally:
         reporter.close()
     return summary
-
-
-def format_seconds(seconds: float) -> str:
-    """Seconds as a short human string (``0.12 s``, ``3.4 min``)."""
-    if not math.isfinite(seconds):
-        return "-"
-    return f"{seconds:.2f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
-
-
-def iter_unique(values: Iterable[Any]) -> list[Any]:
-    """The distinct values in first-seen order."""
-    return list(dict.fromkeys(values))

@@ -17,7 +17,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["plot_results", "PLOT_SUFFIXES"]
+__all__ = ["PLOT_SUFFIXES", "plot_results"]
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 _YLABELS = {
@@ -77,7 +77,9 @@ def plot_results(
     if df.empty:
         raise ValueError("There are no finished cells to plot yet; run the experiment first.")
     if column not in df.columns:
-        raise ValueError(f"The 'column' parameter of plot_results must be a column of the results. Got {column!r}.")
+        raise ValueError(
+            f"The 'column' parameter of plot_results must be a column of the results. Got {column!r}."
+        )
 
     environments = list(dict.fromkeys(df["environment"]))
     learners = list(dict.fromkeys(df["learner"]))
@@ -114,14 +116,27 @@ def plot_results(
                 first = rows.iloc[0]
                 best = rows.groupby("t")["best_cum_loss"].mean().to_numpy()
                 found = bound_curve(
-                    str(first["learner_name"]), json.loads(first["learner_params"]), horizon, n_experts, t, best
+                    str(first["learner_name"]),
+                    json.loads(first["learner_params"]),
+                    horizon,
+                    n_experts,
+                    t,
+                    best,
                 )
                 if found is not None:
-                    axes.plot(t, found[1], color=color, linestyle="--", linewidth=1.1,
-                              label=f"{learner}: {found[0]} bound")
+                    axes.plot(
+                        t,
+                        found[1],
+                        color=color,
+                        linestyle="--",
+                        linewidth=1.1,
+                        label=f"{learner}: {found[0]} bound",
+                    )
         n_seeds = int(panel["seed"].nunique())
-        axes.set_title(f"{environment}\nN = {n_experts}, T = {horizon:,}, {n_seeds} seed{'s' * (n_seeds > 1)}",
-                       fontsize=10)
+        axes.set_title(
+            f"{environment}\nN = {n_experts}, T = {horizon:,}, {n_seeds} seed{'s' * (n_seeds > 1)}",
+            fontsize=10,
+        )
         axes.set_xlabel("round t")
         axes.set_ylabel(_YLABELS.get(column, column))
         if log:
@@ -136,13 +151,18 @@ def plot_results(
         for handle, label in zip(*axes.get_legend_handles_labels()):
             legend_entries.setdefault(label, handle)
     figure.legend(
-        list(legend_entries.values()), list(legend_entries.keys()), loc="outside lower center",
-        ncols=min(len(legend_entries), 4 if bounds else 6), frameon=False, fontsize=9,
+        list(legend_entries.values()),
+        list(legend_entries.keys()),
+        loc="outside lower center",
+        ncols=min(len(legend_entries), 4 if bounds else 6),
+        frameon=False,
+        fontsize=9,
     )
     experiment = df.attrs.get("experiment")
     if experiment:
-        figure.suptitle(f"{experiment}: mean {column.replace('_', ' ')} with 95% band across seeds", fontsize=11)
+        figure.suptitle(
+            f"{experiment}: mean {column.replace('_', ' ')} with 95% band across seeds", fontsize=11
+        )
     if path is not None:
         figure.savefig(path, dpi=130)
     return figure
-

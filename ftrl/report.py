@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["regret_table", "format_table", "bound_curve", "REPORT_FORMATS"]
+__all__ = ["REPORT_FORMATS", "bound_curve", "format_table", "regret_table"]
 
 REPORT_FORMATS = ("table", "markdown", "csv")
 
@@ -114,8 +114,12 @@ def regret_table(results: pd.DataFrame | str | os.PathLike[str], column: str = "
         n_experts = int(first["n_experts"])
         best_loss = np.array([group["best_cum_loss"].mean()])
         found = bound_curve(
-            str(first["learner_name"]), json.loads(first["learner_params"]), int(horizon), n_experts,
-            np.array([float(horizon)]), best_loss,
+            str(first["learner_name"]),
+            json.loads(first["learner_params"]),
+            int(horizon),
+            n_experts,
+            np.array([float(horizon)]),
+            best_loss,
         )
         bound_value = float(found[1][0]) if found else math.nan
         rows.append(
@@ -151,7 +155,9 @@ def format_table(table: pd.DataFrame, fmt: str = "table", column: str = "regret"
     """Render :func:`regret_table` as an aligned text table, a Markdown table, or CSV (all columns, full
     precision)."""
     if fmt not in REPORT_FORMATS:
-        raise ValueError(f"The 'fmt' parameter of format_table must be one of {REPORT_FORMATS}. Got {fmt!r} instead.")
+        raise ValueError(
+            f"The 'fmt' parameter of format_table must be one of {REPORT_FORMATS}. Got {fmt!r} instead."
+        )
     if fmt == "csv":
         return table.to_csv(index=False)
     shown = pd.DataFrame(
@@ -161,18 +167,26 @@ def format_table(table: pd.DataFrame, fmt: str = "table", column: str = "regret"
             "learner": table["learner"],
             "seeds": table["n_seeds"],
             f"{column} (mean)": table["mean"].map(_number),
-            "95% CI": [f"[{_number(low)}, {_number(high)}]" for low, high in zip(table["ci_low"], table["ci_high"])],
+            "95% CI": [
+                f"[{_number(low)}, {_number(high)}]" for low, high in zip(table["ci_low"], table["ci_high"])
+            ],
             "/ sqrt(T)": table["per_sqrt_T"].map(lambda value: f"{value:.3f}"),
-            "bound": [f"{_number(value)} ({name})" if name else "-" for value, name in
-                      zip(table["bound"], table["bound_name"])],
-            "/ bound": table["ratio_to_bound"].map(lambda value: "-" if math.isnan(value) else f"{value:.2f}"),
+            "bound": [
+                f"{_number(value)} ({name})" if name else "-"
+                for value, name in zip(table["bound"], table["bound_name"])
+            ],
+            "/ bound": table["ratio_to_bound"].map(
+                lambda value: "-" if math.isnan(value) else f"{value:.2f}"
+            ),
             "time (s)": table["wall_time"].map(lambda value: "-" if math.isnan(value) else f"{value:.2f}"),
         }
     )
     if fmt == "markdown":
         header = "| " + " | ".join(shown.columns) + " |"
         rule = "|" + "|".join("---" if i < 3 else "---:" for i in range(len(shown.columns))) + "|"
-        body = ["| " + " | ".join(str(value) for value in row) + " |" for row in shown.itertuples(index=False)]
+        body = [
+            "| " + " | ".join(str(value) for value in row) + " |" for row in shown.itertuples(index=False)
+        ]
         return "\n".join([header, rule, *body])
     return shown.to_string(index=False)
 

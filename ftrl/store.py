@@ -30,16 +30,33 @@ import pandas as pd
 if TYPE_CHECKING:
     from ftrl.experiment import Cell, Config
 
-__all__ = ["ResultDirectory", "DirectoryInUseError", "load_results", "read_manifest", "MANIFEST", "CELLS"]
+__all__ = ["CELLS", "MANIFEST", "DirectoryInUseError", "ResultDirectory", "load_results", "read_manifest"]
 
 MANIFEST = "manifest.json"
 CELLS = "cells"
 _METADATA_KEY = b"ftrl"
 _TEMP_SUFFIX = ".tmp"
 _COLUMN_ORDER = (
-    "learner", "environment", "horizon", "seed", "t", "loss", "cum_loss", "best_cum_loss", "best_expert", "regret",
-    "arm", "realized_loss", "realized_regret", "pseudo_regret", "learner_name", "learner_params",
-    "environment_name", "environment_params", "n_experts", "feedback",
+    "learner",
+    "environment",
+    "horizon",
+    "seed",
+    "t",
+    "loss",
+    "cum_loss",
+    "best_cum_loss",
+    "best_expert",
+    "regret",
+    "arm",
+    "realized_loss",
+    "realized_regret",
+    "pseudo_regret",
+    "learner_name",
+    "learner_params",
+    "environment_name",
+    "environment_params",
+    "n_experts",
+    "feedback",
 )
 
 

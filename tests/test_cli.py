@@ -57,9 +57,16 @@ def test_top_level_help_lists_the_subcommands(capsys):
 
 def test_an_invalid_config_prints_every_problem_without_a_traceback(tmp_path):
     config = tmp_path / "bad.toml"
-    config.write_text('[experiment]\nhorizon = -5\n[[learners]]\nname = "hedgee"\n[[environments]]\nname = "ftl-trap"\n')
-    done = subprocess.run([sys.executable, "-m", "ftrl.cli", "run", str(config), "--out", str(tmp_path / "o")],
-                          capture_output=True, text=True, timeout=60)
+    config.write_text(
+        '[experiment]\nhorizon = -5\n[[learners]]\nname = "hedgee"\n[[environments]]\nname = "ftl-trap"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "ftrl.cli", "run", str(config), "--out", str(tmp_path / "o")],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "experiment.horizon:" in done.stderr and "-5" in done.stderr
@@ -88,7 +95,9 @@ def test_plain_progress_lines_when_not_a_terminal(tmp_path, capsys):
     config.write_text(GOOD)
     assert main(["run", str(config), "--out", str(tmp_path / "o"), "--workers", "1"]) == 0
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0].startswith("[1/2] hedge x ftl-trap, T=100") and lines[1].startswith("[2/2] ftl x ftl-trap")
+    assert lines[0].startswith("[1/2] hedge x ftl-trap, T=100") and lines[1].startswith(
+        "[2/2] ftl x ftl-trap"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
@@ -124,12 +133,18 @@ def test_demo_writes_results_prints_the_table_and_draws_the_plot(tmp_path, capsy
     assert "FTL trap" in printed and "adahedge" in printed
     df = ftrl.load_results(out)
     final = df[(df.t == 2000) & (df.environment == "FTL trap")].groupby("learner")["regret"].mean()
-    assert final["ftl"] > 900 > 100 > final["adahedge"]  # FTL is linear on its trap, AdaHedge is not
+    assert final["ftl"] > 900 and final["adahedge"] < 100  # FTL is linear on its trap, AdaHedge is not
     assert (out / "regret.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_console_script_is_wired():
     parser = build_parser()
     assert parser.prog == "ftrl"
-    done = subprocess.run([sys.executable, "-m", "ftrl.cli", "--version"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "ftrl.cli", "--version"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0 and done.stdout.strip() == f"ftrl {ftrl.__version__}"

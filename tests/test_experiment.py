@@ -39,7 +39,11 @@ def small_config(**experiment: object) -> dict:
 
 def test_defaults_are_filled_in():
     config = parse_config(
-        {"experiment": {"horizon": 10}, "learners": [{"name": "adahedge"}], "environments": [{"name": "ftl-trap"}]}
+        {
+            "experiment": {"horizon": 10},
+            "learners": [{"name": "adahedge"}],
+            "environments": [{"name": "ftl-trap"}],
+        }
     )
     assert config.feedback == "full"
     assert config.record == "log"
@@ -110,8 +114,10 @@ def test_duplicate_labels_are_refused_and_explicit_labels_fix_them():
 
 def test_toml_file_and_broken_toml(tmp_path):
     path = tmp_path / "exp.toml"
-    path.write_text('[experiment]\nhorizon = [50, 20]\nseeds = [4, 9]\n[[learners]]\nname = "ftl"\n'
-                    '[[environments]]\nname = "coin-flips"\nn_experts = 3\n')
+    path.write_text(
+        '[experiment]\nhorizon = [50, 20]\nseeds = [4, 9]\n[[learners]]\nname = "ftl"\n'
+        '[[environments]]\nname = "coin-flips"\nn_experts = 3\n'
+    )
     config = load_config(path)
     assert config.name == "exp"
     assert config.horizons == (20, 50)
@@ -134,7 +140,10 @@ def test_grid_order_and_cell_ids():
     cells = expand_cells(config)
     assert len(cells) == 3 * 2 * 2
     assert [(cell.environment.label, cell.horizon) for cell in cells[:4]] == [
-        ("ftl-trap", 100), ("ftl-trap", 100), ("ftl-trap", 100), ("ftl-trap", 200)
+        ("ftl-trap", 100),
+        ("ftl-trap", 100),
+        ("ftl-trap", 100),
+        ("ftl-trap", 200),
     ]
     assert len({cell.cell_id for cell in cells}) == len(cells)
     assert all("/" not in cell.cell_id and " " not in cell.cell_id for cell in cells)
@@ -146,8 +155,11 @@ def test_a_cell_is_one_simulate_call_with_the_horizon_placeholder_resolved():
     assert cell.learner.label == "hedge(horizon=T)" and cell.environment.name == "bernoulli"
     frame, wall_time = run_cell(cell)
     expected = ftrl.simulate(
-        ftrl.make_learner("hedge", 3, horizon=300), environments.Bernoulli([0.3, 0.6, 0.5]), 300,
-        seeds=list(config.seeds), record="log",
+        ftrl.make_learner("hedge", 3, horizon=300),
+        environments.Bernoulli([0.3, 0.6, 0.5]),
+        300,
+        seeds=list(config.seeds),
+        record="log",
     )
     pd.testing.assert_frame_equal(frame[expected.columns].reset_index(drop=True), expected, check_like=False)
     assert json.loads(frame["learner_params"].iloc[0]) == {"horizon": 300}
@@ -161,9 +173,14 @@ def test_run_then_load_results(tmp_path):
     assert (summary.n_cells, summary.completed, summary.skipped, summary.failed) == (6, 6, 0, {})
     df = load_results(tmp_path / "out")
     assert list(df.columns[:5]) == ["learner", "environment", "horizon", "seed", "t"]
-    assert {"regret", "cum_loss", "best_cum_loss", "pseudo_regret", "learner_params", "environment_params"} <= set(
-        df.columns
-    )
+    assert {
+        "regret",
+        "cum_loss",
+        "best_cum_loss",
+        "pseudo_regret",
+        "learner_params",
+        "environment_params",
+    } <= set(df.columns)
     assert len(df) == 6 * 3 * 3  # cells x seeds x recorded rounds (100, 200, 300)
     assert sorted(df["seed"].unique()) == sorted(config.seeds)
     trap_ftl = df[(df.learner == "ftl") & (df.environment == "ftl-trap") & (df.t == 300)]
@@ -206,7 +223,18 @@ def _slow_config(path: Path) -> Path:
 def test_kill_9_loses_no_finished_cell_and_a_rerun_completes_identically(tmp_path):
     config = _slow_config(tmp_path / "slow.toml")
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "ftrl.cli", "run", str(config), "--out", str(out), "--workers", "1", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "ftrl.cli",
+        "run",
+        str(config),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--quiet",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while not list(out.glob("cells/*.parquet")):
@@ -220,7 +248,7 @@ def test_kill_9_loses_no_finished_cell_and_a_rerun_completes_identically(tmp_pat
     partial = load_results(out)  # every file present is whole and readable
     assert len(partial.attrs["missing"]) == 4 - len(finished)
 
-    rerun = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    rerun = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     assert not [path for path in out.rglob("*") if path.name.endswith(".tmp")]
     run_experiment(config, tmp_path / "whole", workers=1, progress="none")

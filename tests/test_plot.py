@@ -5,11 +5,11 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-from ftrl.experiment import run_experiment  # noqa: E402
-from ftrl.plot import plot_results  # noqa: E402
+from ftrl.experiment import run_experiment
+from ftrl.plot import plot_results
 
 CONFIG = {
     "experiment": {"name": "plot", "horizon": 200, "seeds": 3},
@@ -37,8 +37,11 @@ def test_png_is_written_with_one_panel_per_environment(result_dir, tmp_path):
         assert path.stat().st_size > 10_000
         assert len(figure.axes) == 3
         titles = [axes.get_title() for axes in figure.axes]
-        assert [title.splitlines()[0] for title in titles] == ["ftl-trap", "bernoulli(means=[0.5, 0.4])",
-                                                              "coin-flips(n_experts=4)"]
+        assert [title.splitlines()[0] for title in titles] == [
+            "ftl-trap",
+            "bernoulli(means=[0.5, 0.4])",
+            "coin-flips(n_experts=4)",
+        ]
         for axes in figure.axes:
             assert [line.get_label() for line in axes.get_lines()] == ["hedge", "adahedge", "ftl"]
             assert axes.get_xlabel() == "round t" and axes.get_ylabel()

@@ -37,7 +37,9 @@ def test_mean_interval_and_scaling_match_a_hand_computation(results):
     table = regret_table(results)
     assert len(table) == 4 * 2
     row = table[(table.learner == "adahedge") & (table.horizon == 256)].iloc[0]
-    finals = results[(results.learner == "adahedge") & (results.horizon == 256) & (results.t == 256)]["regret"]
+    finals = results[(results.learner == "adahedge") & (results.horizon == 256) & (results.t == 256)][
+        "regret"
+    ]
     assert len(finals) == 4
     half = stats.t.ppf(0.975, 3) * finals.std(ddof=1) / math.sqrt(4)
     assert row["mean"] == pytest.approx(finals.mean())
@@ -51,7 +53,9 @@ def test_mean_interval_and_scaling_match_a_hand_computation(results):
 def test_bounds_that_apply_and_those_that_do_not(results):
     table = regret_table(results).set_index(["learner", "horizon"])
     log_n = math.log(4)
-    assert table.loc[("anytime", 256), "bound"] == pytest.approx(2 * math.sqrt(128 * log_n) + math.sqrt(log_n / 8))
+    assert table.loc[("anytime", 256), "bound"] == pytest.approx(
+        2 * math.sqrt(128 * log_n) + math.sqrt(log_n / 8)
+    )
     assert table.loc[("tuned", 64), "bound"] == pytest.approx(math.sqrt(64 * log_n / 2))
     assert table.loc[("tuned", 64), "bound_name"] == "hedge-tuned"
     assert math.isnan(table.loc[("ftl", 64), "bound"]) and table.loc[("ftl", 64), "bound_name"] == ""
@@ -75,7 +79,9 @@ def test_formats(results):
     assert "adahedge" in text and "95% CI" in text and len(text.splitlines()) == 1 + len(table)
     markdown = format_table(table, "markdown").splitlines()
     assert markdown[0].startswith("| environment") and set(markdown[1]) <= set("|-:")
-    assert len(markdown) == 2 + len(table) and all(line.count("|") == markdown[0].count("|") for line in markdown)
+    assert len(markdown) == 2 + len(table) and all(
+        line.count("|") == markdown[0].count("|") for line in markdown
+    )
     parsed = pd.read_csv(io.StringIO(format_table(table, "csv")))
     np.testing.assert_allclose(parsed["mean"], table["mean"])
     with pytest.raises(ValueError, match="fmt"):
