@@ -33,8 +33,11 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
     ----------
     estimators : list of fitted regressors
         Anything with ``predict(X) -> (n_samples,)``.
-    learner, loss, quantile, gradient_trick, loss_range, learner_params
-        As in :class:`ftrl.Aggregator` (the learner by registry name, or an instance, deep-copied at ``fit``).
+    learner : str
+        A full-information learner's registry name (:func:`ftrl.learner_names`), built at ``fit`` with
+        ``learner_params``. (An instance is refused: ``sklearn.base.clone`` would call its ``get_params(deep=...)``.)
+    loss, quantile, gradient_trick, loss_range, learner_params
+        As in :class:`ftrl.Aggregator`.
 
     Attributes
     ----------
@@ -85,8 +88,12 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
         return forecasts.astype(np.float64)
 
     def _new_aggregator(self) -> Aggregator:
-        learner = self.learner if isinstance(self.learner, str) else copy.deepcopy(self.learner)
-        aggregator = Aggregator(learner, self.loss, quantile=self.quantile, gradient_trick=self.gradient_trick,
+        if not isinstance(self.learner, str):
+            raise ValueError(
+                f"The 'learner' parameter of {type(self).__name__} must be a registry name (see "
+                f"ftrl.learner_names()), with its parameters in learner_params. Got {self.learner!r} instead."
+            )
+        aggregator = Aggregator(self.learner, self.loss, quantile=self.quantile, gradient_trick=self.gradient_trick,
                                 loss_range=self.loss_range, n_experts=len(self.estimators),
                                 learner_params=self.learner_params)
         aggregator.reset()
