@@ -251,8 +251,8 @@ def parse_config(
         problems.append(f"experiment.record: must be 'all', 'log' or an int >= 1, got {record!r}")
         record = "log"
 
-    environments = _parse_environments(data.get("environments"), problems)
     learners = _parse_learners(data.get("learners"), feedback, problems)
+    environments = _parse_environments(data.get("environments"), problems)
     if not problems:
         _probe_grid(learners, environments, horizons, problems)
     if problems:
