@@ -72,8 +72,9 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,10 +83,10 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._validation import as_real_array, check_choice, check_int, check_real
 from ftrl.learners import _REGISTRY, FullInformationProtocol, make_learner
 
-__all__ = ["Aggregator", "aggregate", "best_convex_combination", "LOSS_NAMES"]
+__all__ = ["LOSS_NAMES", "Aggregator", "aggregate", "best_convex_combination"]
 
 LossFunction = Callable[[Any, Any], Any]
-LossSpec = Union[str, LossFunction, tuple[LossFunction, LossFunction]]
+LossSpec = str | LossFunction | tuple[LossFunction, LossFunction]
 
 LOSS_NAMES: tuple[str, ...] = ("square", "absolute", "pinball", "percentage", "log")
 

@@ -11,10 +11,10 @@ import pytest
 
 river = pytest.importorskip("river")
 
-from river import base, datasets, ensemble, linear_model, optim, preprocessing  # noqa: E402
+from river import base, datasets, ensemble, linear_model, optim, preprocessing
 
-from ftrl import Aggregator, AdaHedge  # noqa: E402
-from ftrl.adapters.river import FTRLRegressor  # noqa: E402
+from ftrl import AdaHedge, Aggregator
+from ftrl.adapters.river import FTRLRegressor
 
 
 def fresh_models() -> list:
@@ -63,7 +63,8 @@ def test_keeps_learning_where_ewa_regressor_underflows() -> None:
         ewa.learn_one(x, y)
         ours.learn_one(x, y)
     assert ewa[-1].weights == [0.0, 0.0, 0.0]
-    assert np.mean(errors_ours) < 1.0 < 30.0 < np.mean(errors_theirs)
+    assert np.mean(errors_ours) < 1.0
+    assert np.mean(errors_theirs) > 30.0
     assert math.isclose(sum(ours[-1].weights), 1.0, rel_tol=1e-12)
 
 

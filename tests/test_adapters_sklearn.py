@@ -7,15 +7,15 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from sklearn.base import clone  # noqa: E402
-from sklearn.dummy import DummyRegressor  # noqa: E402
-from sklearn.exceptions import NotFittedError  # noqa: E402
-from sklearn.linear_model import LinearRegression, Ridge  # noqa: E402
-from sklearn.metrics import r2_score  # noqa: E402
-from sklearn.tree import DecisionTreeRegressor  # noqa: E402
+from sklearn.base import clone
+from sklearn.dummy import DummyRegressor
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.metrics import r2_score
+from sklearn.tree import DecisionTreeRegressor
 
-from ftrl import Aggregator, Hedge  # noqa: E402
-from ftrl.adapters.sklearn import OnlineAggregatorRegressor  # noqa: E402
+from ftrl import Aggregator, Hedge
+from ftrl.adapters.sklearn import OnlineAggregatorRegressor
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_clone_is_fresh_and_learner_instances_are_refused(data) -> None:
     assert fresh.get_params()["learner_params"] == {"eta": 1.0, "alpha": 0.01} and not hasattr(fresh, "weights_")
     with pytest.raises(NotFittedError):
         fresh.predict(X)
-    with pytest.raises(ValueError, match="'learner'"):
+    with pytest.raises(TypeError, match="'learner'"):
         OnlineAggregatorRegressor(experts, learner=Hedge(4, eta=1.0)).fit(X, y)
 
 

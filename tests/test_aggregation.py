@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from naive_aggregation import naive_derivative, naive_hedge_aggregation, naive_loss, naive_round_losses
 
 from environments import ExpertForecasts
 from ftrl import Aggregator, Hedge, aggregate, make_learner
 from ftrl.aggregation import LOSS_NAMES, best_convex_combination, resolve_loss
-from naive_aggregation import naive_derivative, naive_hedge_aggregation, naive_loss, naive_round_losses
 
 FULL_INFORMATION = [
     ("hedge", {"eta": 0.7}),

@@ -35,7 +35,7 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
         Anything with ``predict(X) -> (n_samples,)``.
     learner : str
         A full-information learner's registry name (:func:`ftrl.learner_names`), built at ``fit`` with
-        ``learner_params``. (An instance is refused: ``sklearn.base.clone`` would call its ``get_params(deep=...)``.)
+        ``learner_params``. (An instance is a TypeError: ``sklearn.base.clone`` would call its ``get_params(deep=...)``.)
     loss, quantile, gradient_trick, loss_range, learner_params
         As in :class:`ftrl.Aggregator`.
 
@@ -89,7 +89,7 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
 
     def _new_aggregator(self) -> Aggregator:
         if not isinstance(self.learner, str):
-            raise ValueError(
+            raise TypeError(
                 f"The 'learner' parameter of {type(self).__name__} must be a registry name (see "
                 f"ftrl.learner_names()), with its parameters in learner_params. Got {self.learner!r} instead."
             )
