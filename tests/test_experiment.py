@@ -271,3 +271,34 @@ def test_an_unreachable_scheduler_fails_fast_with_a_clear_error(tmp_path):
     with pytest.raises(ExecutorError, match="tcp://127.0.0.1:9"):
         run_experiment(small_config(), tmp_path, scheduler="tcp://127.0.0.1:9", progress="none")
     assert time.monotonic() - start < 20
+
+
+def test_an_existing_dask_cluster_is_reached_by_its_address(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    config = small_config()
+    run_experiment(config, tmp_path / "local", workers=1, progress="none")
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        run_experiment(config, tmp_path / "remote", scheduler=cluster.scheduler_address, progress="none")
+    pd.testing.assert_frame_equal(load_results(tmp_path / "local"), load_results(tmp_path / "remote"))
+
+
+def test_progress_bar_and_lines(capsys):
+    from ftrl._executors import Progress
+
+    bar = Progress(total=3, initial=1, mode="bar")
+    bar.advance("cell two")
+    bar.close()
+    assert "2/3" in capsys.readouterr().err
+    lines = Progress(total=3, initial=1, mode="lines")
+    lines.advance("cell two")
+    assert capsys.readouterr().err.splitlines() == ["[1/3] already done, skipped", "[2/3] cell two"]
+    quiet = Progress(total=3, mode="none")
+    quiet.advance("cell one")
+    assert capsys.readouterr().err == ""
