@@ -226,3 +226,102 @@ def hedge_record_block(
     for i in range(cum_losses.shape[0]):
         weights[i] /= total
     return pos
+
+
+@kernel
+def _exp_in_place(values: NDArray[np.float64]) -> None:
+    """values[j] = exp(values[j]) over a flat array: one long loop, so it vectorizes whatever N is."""
+    for j in range(values.shape[0]):
+        values[j] = fast_exp(values[j])
+
+
+@kernel
+def hedge_record_block_by_rows(
+    losses: NDArray[np.float64],
+    first_round: int,
+    record_rounds: NDArray[np.int64],
+    pos: int,
+    totals: NDArray[np.float64],
+    out_float: NDArray[np.float64],
+    out_int: NDArray[np.int64],
+    means: NDArray[np.float64],
+    scratch: NDArray[np.float64],
+    counter: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    cum_losses: NDArray[np.float64],
+    rate_code: int,
+    rate_params: NDArray[np.float64],
+) -> int:
+    r"""The same rounds and numbers as :func:`hedge_record_block`, in three passes over the block, for small N.
+
+    Hedge's weights of round t depend only on :math:`L_{t-1}`, so the exponents of the whole block can be
+    written first (pass 1: :math:`x_{t,i} = -\eta_t (L_{t-1,i} - m_t)`, accumulating :math:`L` row by row, with the
+    best expert at recorded rounds), exponentiated in one flat loop of length :math:`B N` (pass 2: vectorized even
+    when a row is shorter than the vector loop), and reduced row by row (pass 3: :math:`\langle p_t, \ell_t\rangle`,
+    :math:`\langle p_t, \mu\rangle`, the running totals). With a handful of experts a one-pass round runs entirely in
+    the scalar remainder of the vectorized loop; this order keeps the exponentials in vector registers.
+    ``scratch`` holds at least ``losses.size`` doubles.
+    """
+    n_rows, n_experts = losses.shape
+    has_means = means.shape[0] > 0
+    n_records = record_rounds.shape[0]
+    rounds_seen = counter[0]
+    lowest_key = _order_key(cum_losses[0])
+    for i in range(1, n_experts):
+        lowest_key = min(lowest_key, _order_key(cum_losses[i]))
+    lowest = _from_order_key(lowest_key)
+    record = pos
+    for r in range(n_rows):
+        eta = learning_rate(rate_code, rate_params, rounds_seen + r + 1, 0.0)
+        row = losses[r]
+        offset = r * n_experts
+        next_key = np.int64(0x7FF0000000000000)  # the key of +inf
+        for i in range(n_experts):
+            scratch[offset + i] = -eta * (cum_losses[i] - lowest)
+            updated = cum_losses[i] + row[i]
+            cum_losses[i] = updated
+            next_key = min(next_key, _order_key(updated))
+        lowest = _from_order_key(next_key)
+        t = first_round + r + 1
+        if record < n_records and record_rounds[record] == t:
+            best = _argmin_lowest(cum_losses)
+            out_float[record, 2] = cum_losses[best]
+            out_int[record, 0] = t
+            out_int[record, 1] = best
+            out_int[record, 2] = -1
+            record += 1
+    _exp_in_place(scratch[: n_rows * n_experts])
+    cum_loss, cum_mean = totals[0], totals[2]
+    for r in range(n_rows):
+        row = losses[r]
+        offset = r * n_experts
+        total = 0.0
+        weighted = 0.0
+        weighted_mean = 0.0
+        for i in range(n_experts):
+            weight = scratch[offset + i]
+            total += weight
+            weighted += weight * row[i]
+        if has_means:
+            for i in range(n_experts):
+                weighted_mean += scratch[offset + i] * means[i]
+        expected = weighted / total
+        cum_loss += expected
+        cum_mean += weighted_mean / total
+        if pos < n_records and record_rounds[pos] == first_round + r + 1:
+            out_float[pos, 0] = expected
+            out_float[pos, 1] = cum_loss
+            out_float[pos, 3] = np.nan
+            out_float[pos, 4] = np.nan
+            out_float[pos, 5] = cum_mean
+            pos += 1
+    totals[0], totals[2] = cum_loss, cum_mean
+    counter[0] = rounds_seen + n_rows
+    eta = learning_rate(rate_code, rate_params, counter[0] + 1, 0.0)
+    total = 0.0
+    for i in range(n_experts):
+        weights[i] = fast_exp(-eta * (cum_losses[i] - lowest))
+        total += weights[i]
+    for i in range(n_experts):
+        weights[i] /= total
+    return pos

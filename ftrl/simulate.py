@@ -35,7 +35,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ftrl._simulate_kernels import FLOAT_COLUMNS, INT_COLUMNS, hedge_record_block, record_block
+from ftrl._simulate_kernels import (
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
+    hedge_record_block,
+    hedge_record_block_by_rows,
+    record_block,
+)
 from ftrl._validation import check_choice, check_int
 from ftrl.learners.hedge import Hedge
 from ftrl.schedules import ANYTIME, FIXED
@@ -46,6 +52,8 @@ BLOCK_BYTES = 2**21
 """Memory budget of one block of losses in the fast path (2 MiB: the block stays in L2/L3 cache)."""
 
 _MIN_BLOCK_ROWS = 16
+_ROWWISE_BELOW = 32
+"""Fused Hedge with fewer experts than this runs in three passes per block (see ``hedge_record_block_by_rows``)."""
 _LOG_RECORDS = 100
 _OWNER = "simulate"
 _EMPTY_FLOAT = np.zeros(0)
@@ -410,6 +418,8 @@ def _run_fast(
     totals = np.zeros(3)
     means = _EMPTY_FLOAT if plan.means is None else plan.means
     hedge_state = _fusable_hedge_state(learner) if plan.feedback == "full" else None
+    rowwise = hedge_state is not None and n_experts < _ROWWISE_BELOW
+    scratch = np.empty(plan.block_rows * n_experts) if rowwise else _EMPTY_FLOAT
     expected = np.empty(plan.block_rows)
     realized = np.empty(plan.block_rows) if sampler is not None else _EMPTY_FLOAT
     arms = np.empty(plan.block_rows, dtype=np.int64) if sampler is not None else _EMPTY_INT
@@ -419,7 +429,11 @@ def _run_fast(
     while done < plan.horizon:
         rows = min(plan.block_rows, plan.horizon - done)
         losses = np.ascontiguousarray(env.block(rows), dtype=np.float64)
-        if hedge_state is not None:
+        if rowwise:
+            pos = hedge_record_block_by_rows(
+                losses, done, plan.rounds, pos, totals, out_float, out_int, means, scratch, *hedge_state
+            )
+        elif hedge_state is not None:
             pos = hedge_record_block(
                 losses, done, plan.rounds, pos, totals, out_float, out_int, means, *hedge_state
             )

@@ -13,7 +13,7 @@ Then: numba compile time from a cold cache (fresh ``NUMBA_CACHE_DIR``) and a war
 the peak RSS of a T = 1e7, N = 100, record="log" run on Bernoulli losses (in a subprocess, ``resource.getrusage``);
 and 2 seeds with n_jobs=2 against n_jobs=1.
 
-Run: ``python scripts/bench_simulate.py`` (about two minutes on a 2-core machine; ``--quick`` for a smoke run).
+Run: ``python scripts/bench_simulate.py`` (a few minutes on a 2-core machine; ``--quick`` for a smoke run).
 """
 
 from __future__ import annotations
@@ -89,12 +89,13 @@ def speed_table(quick: bool, numpy_rounds: int, repeats: int) -> list[str]:
     import environments
 
     import ftrl
+    from ftrl.simulate import BLOCK_BYTES
 
     sizes = [10, 100, 1000, 10000]
     total = TOTAL // 20 if quick else TOTAL
-    lines = ["| N | T | simulate (s) | ns/round-expert | C loop (s) | ns/round-expert | simulate / C | "
-             "numpy ns/round-expert | numpy / simulate | max abs regret diff vs C |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| N | T | simulate (s) | ns/round-expert | of which env.block | C loop (s) | ns/round-expert | "
+             "simulate / C | numpy ns/round-expert | numpy / simulate | max abs regret diff vs C |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as directory:
         handle = build_c_loop(Path(directory))
         for n_experts in sizes:
@@ -110,7 +111,17 @@ def speed_table(quick: bool, numpy_rounds: int, repeats: int) -> list[str]:
                 timed_simulate.df = ftrl.simulate(learner, env, horizon, record=RECORD, n_jobs=1)
                 return time.perf_counter() - start
 
+            def timed_blocks() -> float:
+                """The environment's share: Replay copies each block out of the matrix (the C loop reads it)."""
+                replay = environments.Replay(losses).reset(seed=0)
+                rows = max(16, BLOCK_BYTES // (8 * n_experts))
+                start = time.perf_counter()
+                for first in range(0, horizon, rows):
+                    replay.block(min(rows, horizon - first))
+                return time.perf_counter() - start
+
             seconds = best(timed_simulate, repeats)
+            block_seconds = best(timed_blocks, repeats)
             c_seconds = best(lambda: run_c(handle, losses, eta)[0], repeats)
             c_regret = run_c(handle, losses, eta)[1]
             difference = float(np.abs(timed_simulate.df.regret.to_numpy() - c_regret).max())
@@ -118,7 +129,8 @@ def speed_table(quick: bool, numpy_rounds: int, repeats: int) -> list[str]:
             scale = 1e9 / (horizon * n_experts)
             numpy_ns = per_round * 1e9 / n_experts
             lines.append(
-                f"| {n_experts} | {horizon} | {seconds:.3f} | {seconds * scale:.2f} | {c_seconds:.3f} | "
+                f"| {n_experts} | {horizon} | {seconds:.3f} | {seconds * scale:.2f} | {block_seconds * scale:.2f} | "
+                f"{c_seconds:.3f} | "
                 f"{c_seconds * scale:.2f} | {seconds / c_seconds:.2f}x | {numpy_ns:.1f} | "
                 f"{numpy_ns / (seconds * scale):.0f}x | {difference:.1e} |"
             )
@@ -180,25 +192,29 @@ def memory(horizon: int) -> str:
             f"(VmHWM), {rusage} MB (getrusage ru_maxrss); run {elapsed} s")
 
 
-def parallel(horizon: int) -> list[str]:
+def parallel(horizon: int, repeats: int) -> list[str]:
     import environments
 
     import ftrl
 
     means = np.random.default_rng(1).uniform(0.2, 0.8, 100)
-    env = environments.Bernoulli(means)
+    cases = {"Bernoulli": environments.Bernoulli(means),
+             "Replay": environments.Replay(np.random.default_rng(2).random((horizon, 100)))}
     learner = ftrl.Hedge(100, eta=0.01)
-    ftrl.simulate(learner, env, 100, seeds=2, n_jobs=2)
     lines = []
-    timings = {}
-    for n_jobs in (1, 2):
-        start = time.perf_counter()
-        frame = ftrl.simulate(learner, env, horizon, seeds=2, record="log", n_jobs=n_jobs)
-        timings[n_jobs] = time.perf_counter() - start
-        timings[f"df{n_jobs}"] = frame
-    identical = timings["df1"].equals(timings["df2"])
-    lines.append(f"2 seeds, Hedge N=100, Bernoulli, T={horizon:.0e}: n_jobs=1 {timings[1]:.2f} s, n_jobs=2 "
-                 f"{timings[2]:.2f} s, speed-up {timings[1] / timings[2]:.2f}x, identical results: {identical}")
+    for label, env in cases.items():
+        ftrl.simulate(learner, env, 100, seeds=2, n_jobs=2)
+        timings, frames = {}, {}
+        for n_jobs in (1, 2):
+            def run(n_jobs: int = n_jobs) -> float:
+                start = time.perf_counter()
+                frames[n_jobs] = ftrl.simulate(learner, env, horizon, seeds=2, record="log", n_jobs=n_jobs)
+                return time.perf_counter() - start
+
+            timings[n_jobs] = best(run, repeats)
+        identical = frames[1].equals(frames[2])
+        lines.append(f"2 seeds, Hedge N=100, {label}, T={horizon:.0e}: n_jobs=1 {timings[1]:.2f} s, n_jobs=2 "
+                     f"{timings[2]:.2f} s, speed-up {timings[1] / timings[2]:.2f}x, identical results: {identical}")
     return lines
 
 
@@ -216,7 +232,7 @@ def main() -> None:
     print()
     speed_table(arguments.quick, arguments.numpy_rounds // (10 if arguments.quick else 1), arguments.repeats)
     print()
-    for line in parallel(10**5 if arguments.quick else 2 * 10**6):
+    for line in parallel(10**5 if arguments.quick else 10**6, arguments.repeats):
         print(line)
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import ftrl
-from ftrl._simulate_kernels import hedge_record_block
+from ftrl._simulate_kernels import hedge_record_block, hedge_record_block_by_rows
 from ftrl.simulate import _fusable_hedge_state, simulate
 from naive_simulate import hedge_weights, loss_matrix, naive_simulate
 
@@ -73,13 +73,14 @@ def test_matches_naive_reference_on_both_paths(name, params):
             np.testing.assert_allclose(df[column], reference[column], rtol=0, atol=1e-9, err_msg=column)
 
 
-def test_fused_hedge_matches_reference_over_many_rounds():
-    """N not a multiple of the vector width, anytime rate, losses in [0, 1]: the fused kernel, 1e-9."""
-    n_experts, horizon = 37, 3000
+@pytest.mark.parametrize("n_experts", [5, 37])
+def test_fused_hedge_matches_reference_over_many_rounds(n_experts):
+    """N not a multiple of the vector width, anytime rate, both fused kernels (by rows below 32 experts), 1e-9."""
+    horizon = 3000
     env = environments.Beta(np.linspace(1.0, 3.0, n_experts), np.full(n_experts, 2.0))
     learner = ftrl.Hedge(n_experts)
     assert _fusable_hedge_state(learner) is not None
-    df = simulate(learner, env, horizon, seeds=[1], record=7)
+    df = simulate(learner, env, horizon, seeds=[1], record=7, _block_size=256)
     losses = loss_matrix(env, horizon, 1)
     rate = np.sqrt(8 * np.log(n_experts) / np.arange(1, horizon + 1))
     cum = np.vstack([np.zeros(n_experts), np.cumsum(losses, axis=0)[:-1]])
@@ -91,15 +92,19 @@ def test_fused_hedge_matches_reference_over_many_rounds():
                                                   * env.means.min())[df.t - 1], rtol=0, atol=1e-9)
 
 
+@pytest.mark.parametrize("by_rows", [False, True])
 @pytest.mark.parametrize("params", [{"eta": 0.3}, {}])
-def test_fused_kernel_leaves_the_learner_where_update_would(params):
+def test_fused_kernel_leaves_the_learner_where_update_would(params, by_rows):
     losses = np.random.default_rng(3).random((40, 11))
     fused, stepped = ftrl.Hedge(11, **params), ftrl.Hedge(11, **params)
     n_records = 40
     out_float = np.zeros((n_records, 6))
     out_int = np.zeros((n_records, 3), dtype=np.int64)
-    pos = hedge_record_block(losses[:25], 0, np.arange(1, 41), 0, np.zeros(3), out_float, out_int, np.zeros(0),
-                             *_fusable_hedge_state(fused))
+    common = (losses[:25], 0, np.arange(1, 41), 0, np.zeros(3), out_float, out_int, np.zeros(0))
+    if by_rows:
+        pos = hedge_record_block_by_rows(*common, np.empty(losses.size), *_fusable_hedge_state(fused))
+    else:
+        pos = hedge_record_block(*common, *_fusable_hedge_state(fused))
     for row in losses[:25]:
         stepped.update(row)
     assert pos == 25 and fused.t == stepped.t == 25
@@ -109,6 +114,10 @@ def test_fused_kernel_leaves_the_learner_where_update_would(params):
     fused.advance(losses[25:].copy(), after_fused)
     stepped.advance(losses[25:].copy(), after_stepped)
     np.testing.assert_allclose(after_fused, after_stepped, rtol=1e-12)
+    best = np.cumsum(losses[:25], axis=0)
+    np.testing.assert_array_equal(out_int[:25, 0], np.arange(1, 26))
+    np.testing.assert_array_equal(out_int[:25, 1], best.argmin(axis=1))
+    np.testing.assert_allclose(out_float[:25, 2], best.min(axis=1), rtol=1e-15)
     if "eta" in params:
         reference = (hedge_weights(losses, params["eta"]) * losses).sum(axis=1)
         np.testing.assert_allclose(out_float[:25, 0], reference[:25], rtol=1e-12)
