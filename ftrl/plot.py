@@ -166,3 +166,70 @@ def plot_results(
     if path is not None:
         figure.savefig(path, dpi=130)
     return figure
+
+
+def weights(
+    frame: pd.DataFrame,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    title: str | None = None,
+    top: int = 8,
+) -> Figure:
+    """Stacked areas of an aggregation's weights over time, from :func:`ftrl.aggregate`'s result.
+
+    Each band is one expert's weight (the ``weight_<name>`` columns, which sum to 1 in every round); the ``top``
+    experts with the largest mean weight get their own colour and legend entry, the rest are pooled in one grey
+    band ("others"). The x axis is the frame's index (dates stay dates).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The output of :func:`ftrl.aggregate`.
+    path : path, optional
+        Output file; the suffix (``.png``, ``.pdf`` or ``.svg``) chooses the format.
+    title : str, optional
+        Defaults to the learner and loss recorded in ``frame.attrs``.
+    top : int
+        Number of experts drawn individually.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if path is not None and Path(path).suffix.lower() not in PLOT_SUFFIXES:
+        raise ValueError(
+            f"The 'path' parameter of weights must end in one of {', '.join(PLOT_SUFFIXES)}. Got {str(path)!r}."
+        )
+    columns = [column for column in frame.columns if str(column).startswith("weight_")]
+    if not columns:
+        raise ValueError(
+            "The 'frame' parameter of weights must have weight_<expert> columns (the output of ftrl.aggregate). "
+            f"Got columns {list(frame.columns)!r}."
+        )
+    ranked = sorted(columns, key=lambda column: -float(frame[column].mean()))
+    shown, pooled = ranked[:top], ranked[top:]
+    bands = [frame[column].to_numpy(dtype=np.float64) for column in shown]
+    labels = [str(column)[len("weight_"):] for column in shown]
+    colors = [plt.get_cmap("tab10")(i % 10) for i in range(len(shown))]
+    if pooled:
+        bands.append(frame[pooled].to_numpy(dtype=np.float64).sum(axis=1))
+        labels.append(f"others ({len(pooled)})")
+        colors.append("0.75")
+    figure, axes = plt.subplots(figsize=(9.0, 4.2), layout="constrained")
+    axes.stackplot(frame.index, *bands, labels=labels, colors=colors, linewidth=0)
+    axes.set_ylim(0.0, 1.0)
+    axes.set_xlim(frame.index[0], frame.index[-1])
+    axes.set_ylabel("weight")
+    axes.set_xlabel(frame.index.name or "round")
+    attrs = frame.attrs
+    axes.set_title(title if title is not None else
+                   f"Weights of {attrs.get('learner', 'the learner')} ({attrs.get('loss', '')} loss)", fontsize=11)
+    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=9, reverse=True)
+    if path is not None:
+        figure.savefig(path, dpi=130)
+    return figure
