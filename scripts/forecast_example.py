@@ -105,10 +105,10 @@ def main() -> None:
     spread = 2.0 * math.sqrt(bound) * 2.0 * math.sqrt(bound)  # |2 (y_hat - y) (f_i - y_hat)| <= 2 e * 2 e
 
     runs = {
-        "Hedge (anytime rate, loss_range)": dict(learner="hedge", loss_range=(0.0, bound)),
-        "Hedge, gradient trick": dict(learner="hedge", gradient_trick=True, loss_range=(-spread, spread)),
-        "AdaHedge": dict(learner="adahedge"),
-        "AdaHedge, gradient trick": dict(learner="adahedge", gradient_trick=True),
+        "Hedge (anytime rate, loss_range)": {"learner": "hedge", "loss_range": (0.0, bound)},
+        "Hedge, gradient trick": {"learner": "hedge", "gradient_trick": True, "loss_range": (-spread, spread)},
+        "AdaHedge": {"learner": "adahedge"},
+        "AdaHedge, gradient trick": {"learner": "adahedge", "gradient_trick": True},
     }
     rows = [(f"expert: {name}", rmse(experts[name].to_numpy(), y.to_numpy())) for name in experts]
     rows.append(("uniform mixture", rmse(experts.mean(axis=1).to_numpy(), y.to_numpy())))
