@@ -99,6 +99,7 @@ class _Loss:
     value: LossFunction
     gradient: LossFunction | None
     quantile: float | None = None
+    piecewise_linear: bool = False
 
 
 def _square(y_hat: Any, y: Any) -> Any:
@@ -169,12 +170,12 @@ def resolve_loss(loss: LossSpec, quantile: float | None, owner: str) -> _Loss:
                     f"loss='pinball'. Got None instead."
                 )
             level = check_real(quantile, "quantile", owner, low=0.0, high=1.0, low_open=True, high_open=True)
-            return _Loss("pinball", *_pinball_pair(level), quantile=level)
+            return _Loss("pinball", *_pinball_pair(level), quantile=level, piecewise_linear=True)
         if quantile is not None:
             raise ValueError(
                 f"The 'quantile' parameter of {owner} must be None unless loss='pinball'. Got {quantile!r} instead."
             )
-        return _Loss(loss, *_BUILT_IN[loss])
+        return _Loss(loss, *_BUILT_IN[loss], piecewise_linear=loss in ("absolute", "percentage"))
     if quantile is not None:
         raise ValueError(
             f"The 'quantile' parameter of {owner} must be None unless loss='pinball'. Got {quantile!r} instead."
@@ -515,11 +516,14 @@ def best_convex_combination(
 
     .. math:: q^\star \in \arg\min_{q \in \Delta_N} \sum_{t=1}^T \lambda(\langle q, f_t\rangle, y_t)
 
-    Solved with SLSQP (simplex as bounds plus one equality constraint, analytic gradient
-    :math:`\sum_t \lambda'(\langle q, f_t\rangle, y_t) f_t` when the loss has one) from the best expert and from
-    the uniform mixture; the answer is the best of those runs, the N vertices and the uniform mixture, so it is
-    never worse than any single expert. For the non-smooth losses (absolute, pinball, percentage) SLSQP may stop
-    short of the exact minimum; the value is then an upper bound on the best combination's loss.
+    The piecewise-linear losses (absolute, pinball, percentage) are solved exactly as a linear program (HiGHS):
+    with :math:`y_t - \langle q, f_t\rangle = u_t - v_t`, :math:`u, v \ge 0`, minimize
+    :math:`\sum_t c_t (\tau u_t + (1 - \tau) v_t)` (pinball: :math:`c_t = 1`, :math:`\tau = q`; absolute:
+    :math:`c_t = 2`, :math:`\tau = 1/2`; percentage: :math:`c_t = 2/|y_t|`, :math:`\tau = 1/2`). The others
+    (and callables) use SLSQP (simplex as bounds plus one equality constraint, analytic gradient
+    :math:`\sum_t \lambda'(\langle q, f_t\rangle, y_t) f_t` when the loss has one) started from the best expert
+    and from the uniform mixture. The answer is the best of those solutions, the N vertices and the uniform
+    mixture, so it is never worse than any single expert.
 
     Parameters
     ----------
@@ -563,7 +567,11 @@ def best_convex_combination(
     vertex_losses = np.array([total(vertex) for vertex in vertices])
     uniform = np.full(n_experts, 1.0 / n_experts)
     candidates = [(float(vertex_losses.min()), vertices[int(np.argmin(vertex_losses))]), (total(uniform), uniform)]
-    if n_experts > 1:
+    if n_experts > 1 and spec.piecewise_linear:
+        exact = _piecewise_linear_minimizer(target, forecasts, spec)
+        if exact is not None:
+            candidates.append((total(exact), exact))
+    elif n_experts > 1:
         for start in (vertices[int(np.argmin(vertex_losses))], uniform):
             result = minimize(
                 objective, start, jac=None if spec.gradient is None else gradient, method="SLSQP",
@@ -576,6 +584,29 @@ def best_convex_combination(
             candidates.append((total(q), q))
     value, weights = min(candidates, key=lambda pair: pair[0] if math.isfinite(pair[0]) else math.inf)
     return weights.copy(), float(value)
+
+
+def _piecewise_linear_minimizer(target: NDArray[np.float64], forecasts: NDArray[np.float64],
+                                spec: _Loss) -> NDArray[np.float64] | None:
+    """The exact best convex combination for the absolute, pinball and percentage losses (None if HiGHS fails)."""
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    n_rounds, n_experts = forecasts.shape
+    if spec.name == "pinball":
+        scale, level = np.ones(n_rounds), spec.quantile
+    else:
+        scale, level = (2.0 / np.abs(target) if spec.name == "percentage" else np.full(n_rounds, 2.0)), 0.5
+    cost = np.concatenate([np.zeros(n_experts), level * scale, (1.0 - level) * scale])
+    identity = sparse.identity(n_rounds, format="csr")
+    rounds = sparse.hstack([sparse.csr_matrix(forecasts), identity, -identity])
+    simplex = sparse.hstack([sparse.csr_matrix(np.ones((1, n_experts))), sparse.csr_matrix((1, 2 * n_rounds))])
+    result = linprog(cost, A_eq=sparse.vstack([rounds, simplex]).tocsr(), b_eq=np.append(target, 1.0),
+                     bounds=[(0.0, 1.0)] * n_experts + [(0.0, None)] * (2 * n_rounds), method="highs")
+    if not result.success:
+        return None
+    weights = np.clip(result.x[:n_experts], 0.0, None)
+    return weights / weights.sum()
 
 
 def aggregate(

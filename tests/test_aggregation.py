@@ -337,3 +337,16 @@ def test_log_loss_of_a_certain_wrong_expert_is_refused_before_any_change() -> No
     with pytest.raises(ValueError, match="expert 0"):
         aggregator.update(1.0)
     assert snapshot(aggregator) == before
+
+
+@pytest.mark.parametrize("loss", ["absolute", "pinball", "percentage"])
+def test_best_convex_combination_of_piecewise_linear_losses_is_exact(loss: str) -> None:
+    y, forecasts = series(loss, n_rounds=120, n_experts=2, seed=5)
+    forecasts[:, 1] = y + np.random.default_rng(6).normal(0.5, 0.5, 120)  # errors of opposite sign: a true mix
+    spec = resolve_loss(loss, quantile_of(loss), "test")
+    weights, value = best_convex_combination(y, forecasts, loss, quantile=quantile_of(loss))
+    grid = np.linspace(0.0, 1.0, 4001)
+    brute = min(float(np.sum(spec.value(forecasts @ np.array([a, 1.0 - a]), y))) for a in grid)
+    assert value <= brute + 1e-9
+    assert value >= brute - 1e-3 * abs(brute)
+    assert 0.0 < weights[0] < 1.0
