@@ -61,7 +61,7 @@ References
 ----------
 P. Gaillard, Y. Goude, "opera: Online Prediction by Expert Aggregation", R package, https://CRAN.R-project.org/package=opera.
 N. Cesa-Bianchi, G. Lugosi, *Prediction, Learning, and Games*, Cambridge University Press, 2006, sec. 2.5
-(the gradient trick) and sec. 4.8 (specialists).
+(the gradient trick).
 Y. Freund, R. E. Schapire, Y. Singer, M. K. Warmuth, "Using and combining predictors that specialize", STOC 1997.
 P. Gaillard, G. Stoltz, T. van Erven, "A second-order bound with excess losses", COLT 2014, sec. 4 (sleeping
 experts).
