@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
 from ftrl.ops import fast_exp
+from ftrl.regularizers import lane_sum
 from ftrl.schedules import learning_rate, resolve_rate
 
 __all__ = ["Hedge", "FTL"]
@@ -48,23 +49,6 @@ def _pay_and_next_minimum(weights: NDArray[np.float64], loss: NDArray[np.float64
 
 
 @kernel
-def _sum(values: NDArray[np.float64]) -> float:
-    """Sum over eight independent lanes (vectorizable without reassociation)."""
-    n = values.shape[0]
-    stop = n - n % 8
-    lanes = np.zeros(8)
-    for start in range(0, stop, 8):
-        for k in range(8):
-            lanes[k] += values[start + k]
-    total = 0.0
-    for i in range(stop, n):
-        total += values[i]
-    for k in range(8):
-        total += lanes[k]
-    return total
-
-
-@kernel
 def hedge_block(
     losses: NDArray[np.float64],
     expected_loss_out: NDArray[np.float64],
@@ -99,7 +83,7 @@ def hedge_block(
                 value = cum_losses[i] + loss[i]
                 cum_losses[i] = value
                 weights[i] = fast_exp(-eta * (value - lowest))
-        scale = 1.0 / _sum(weights)
+        scale = 1.0 / lane_sum(weights)
         for i in range(n):
             weights[i] *= scale
     counter[0] = t
