@@ -136,15 +136,18 @@ def _log_gradient(y_hat: Any, y: Any) -> Any:
         return np.where(y == 1.0, -1.0 / y_hat, 1.0 / (1.0 - y_hat))
 
 
-def _pinball_pair(quantile: float) -> tuple[LossFunction, LossFunction]:
-    def pinball(y_hat: Any, y: Any) -> Any:
+class _Pinball:
+    """The pinball loss of one quantile level and its subgradient (a class, so that aggregators pickle)."""
+
+    def __init__(self, quantile: float) -> None:
+        self.quantile = quantile
+
+    def value(self, y_hat: Any, y: Any) -> Any:
         residual = y - y_hat
-        return np.maximum(quantile * residual, (quantile - 1.0) * residual)
+        return np.maximum(self.quantile * residual, (self.quantile - 1.0) * residual)
 
-    def pinball_gradient(y_hat: Any, y: Any) -> Any:
-        return (y < y_hat) - quantile
-
-    return pinball, pinball_gradient
+    def gradient(self, y_hat: Any, y: Any) -> Any:
+        return (y < y_hat) - self.quantile
 
 
 _BUILT_IN: dict[str, tuple[LossFunction, LossFunction]] = {
@@ -170,7 +173,8 @@ def resolve_loss(loss: LossSpec, quantile: float | None, owner: str) -> _Loss:
                     f"loss='pinball'. Got None instead."
                 )
             level = check_real(quantile, "quantile", owner, low=0.0, high=1.0, low_open=True, high_open=True)
-            return _Loss("pinball", *_pinball_pair(level), quantile=level, piecewise_linear=True)
+            pinball = _Pinball(level)
+            return _Loss("pinball", pinball.value, pinball.gradient, quantile=level, piecewise_linear=True)
         if quantile is not None:
             raise ValueError(
                 f"The 'quantile' parameter of {owner} must be None unless loss='pinball'. Got {quantile!r} instead."
@@ -330,8 +334,16 @@ class Aggregator:
 
     Attributes
     ----------
-    learner : the learner (None until built), ``n_experts`` (None until known), ``t`` (rounds updated),
-    ``weights`` (:math:`p_{t+1}` over all experts), ``last_forecast`` (the forecast of the pending round or None).
+    learner : learner or None
+        The learner (None until built at the first ``predict``).
+    n_experts : int or None
+        N (None until known).
+    t : int
+        Rounds updated so far.
+    weights : ndarray (N,)
+        :math:`p_{t+1}` over all experts (before renormalizing over the awake ones).
+    last_forecast : float or None
+        The forecast of the pending round (predicted, not yet updated).
 
     Examples
     --------

@@ -350,3 +350,15 @@ def test_best_convex_combination_of_piecewise_linear_losses_is_exact(loss: str) 
     assert value <= brute + 1e-9
     assert value >= brute - 1e-3 * abs(brute)
     assert 0.0 < weights[0] < 1.0
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_aggregator_pickles_and_continues_identically(loss: str) -> None:
+    import pickle
+
+    y, forecasts = series(loss, n_rounds=20)
+    aggregator = Aggregator("flipflop", loss, quantile=quantile_of(loss), gradient_trick=True)
+    run_online(aggregator, y[:10], forecasts[:10])
+    restored = pickle.loads(pickle.dumps(aggregator))
+    np.testing.assert_array_equal(run_online(restored, y[10:], forecasts[10:])[0],
+                                  run_online(aggregator, y[10:], forecasts[10:])[0])
