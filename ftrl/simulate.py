@@ -12,8 +12,8 @@ also draws an arm :math:`I_t \sim p_t`); the environment reveals :math:`\ell_t \
     \text{pseudo-regret}_t = \sum_{s \le t} \langle p_s, \mu \rangle - t \min_i \mu_i .
 
 Two paths compute it. The fast path (a built-in learner with a compiled block kernel, an oblivious environment)
-asks the environment for blocks of losses and runs compiled kernels over each block; no Python runs per round. The
-general path (adaptive environments, user-written learners or environments) is a plain Python loop over
+asks the environment for blocks of losses and runs compiled kernels over each block; no Python runs per round (one
+exception: pseudo-regret with a learner other than Hedge, which needs :math:`p_t` every round). The general path (adaptive environments, user-written learners or environments) is a plain Python loop over
 ``env.step``. Both give the same numbers. See ``docs/simulation.md``.
 """
 
