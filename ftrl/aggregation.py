@@ -219,9 +219,9 @@ def _check_targets(y: NDArray[np.float64], spec: _Loss, owner: str) -> None:
     """The outcomes must be finite, and fit the loss's domain (percentage: nonzero; log: 0 or 1)."""
     if not np.all(np.isfinite(y)):
         raise ValueError(f"The 'y' parameter of {owner} must be finite. Got {_describe(y)} instead.")
-    if spec.name == "percentage" and spec.value is _percentage and np.any(y == 0.0):
+    if spec.value is _percentage and np.any(y == 0.0):
         raise ValueError(f"The 'y' parameter of {owner} must be nonzero when loss='percentage'. Got {_describe(y)}.")
-    if spec.name == "log" and spec.value is _log and not np.all((y == 0.0) | (y == 1.0)):
+    if spec.value is _log and not np.all((y == 0.0) | (y == 1.0)):
         raise ValueError(f"The 'y' parameter of {owner} must be 0 or 1 when loss='log'. Got {_describe(y)} instead.")
 
 
@@ -232,7 +232,7 @@ def _check_predictions(predictions: NDArray[np.float64], spec: _Loss, owner: str
             f"The 'expert_predictions' parameter of {owner} must be finite or NaN (asleep). "
             f"Got {_describe(predictions)} instead."
         )
-    if spec.name == "log" and spec.value is _log and np.any((predictions < 0.0) | (predictions > 1.0)):
+    if spec.value is _log and np.any((predictions < 0.0) | (predictions > 1.0)):
         raise ValueError(
             f"The 'expert_predictions' parameter of {owner} must be probabilities in [0, 1] when loss='log'. "
             f"Got {_describe(predictions)} instead."
