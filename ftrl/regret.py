@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ftrl._validation import as_real_array, check_int, check_real
 
-__all__ = ["summary", "bound", "bound_names", "student_t_quantile"]
+__all__ = ["bound", "bound_names", "student_t_quantile", "summary"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 CONFIDENCE = 0.95

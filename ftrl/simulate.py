@@ -46,7 +46,7 @@ from ftrl._validation import check_choice, check_int
 from ftrl.learners.hedge import Hedge
 from ftrl.schedules import ANYTIME, FIXED
 
-__all__ = ["simulate", "record_rounds"]
+__all__ = ["record_rounds", "simulate"]
 
 BLOCK_BYTES = 2**21
 """Memory budget of one block of losses in the fast path (2 MiB: the block stays in L2/L3 cache)."""
@@ -111,7 +111,7 @@ def _check_seeds(seeds: Any) -> list[int]:
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, (bool, np.bool_)):
         return list(range(check_int(seeds, "seeds", _OWNER, low=1)))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, np.ndarray)):
-        raise ValueError(
+        raise TypeError(
             f"The 'seeds' parameter of {_OWNER} must be a count (an int >= 1) or a list of ints >= 0. "
             f"Got {seeds!r} instead."
         )
@@ -253,6 +253,8 @@ def simulate(
 
     Raises
     ------
+    TypeError
+        A learner, factory result or environment without the needed attributes, or a parameter of the wrong type.
     ValueError
         Before any round is played: horizon < 1, unknown feedback or record, record < 1, bad seeds or n_jobs,
         a learner and an environment with different numbers of experts, or a feedback mismatch.
@@ -294,19 +296,19 @@ def simulate(
     elif callable(learner):
         make_learner = learner
     else:
-        raise ValueError(
+        raise TypeError(
             f"The 'learner' parameter of {_OWNER} must be a learner (with n_experts and weights) or a callable "
             f"returning one. Got {learner!r} instead."
         )
     probe = make_learner()
     if not _is_learner(probe):
-        raise ValueError(
+        raise TypeError(
             f"The 'learner' factory passed to {_OWNER} must return a learner (with n_experts and weights). "
             f"Got {probe!r} instead."
         )
     n_experts = getattr(env, "n_experts", None)
     if not (hasattr(env, "reset") and hasattr(env, "step")) or n_experts is None:
-        raise ValueError(
+        raise TypeError(
             f"The 'env' parameter of {_OWNER} must be an environment with n_experts, reset(*, seed) and "
             f"step(weights). Got {env!r} instead."
         )

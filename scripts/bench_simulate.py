@@ -35,7 +35,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from _bench_common import machine  # noqa: E402
+from _bench_common import machine
+
 TOTAL = 20_000_000
 RECORD = 1000
 
@@ -81,20 +82,36 @@ def run_numpy(losses: np.ndarray, eta: float, rounds: int) -> float:
     return (time.perf_counter() - start) / rounds
 
 
-def best(function, repeats: int) -> float:
-    return min(function() for _ in range(repeats))
+def time_simulate(learner, env, horizon: int):
+    import ftrl
+
+    start = time.perf_counter()
+    frame = ftrl.simulate(learner, env, horizon, record=RECORD, n_jobs=1)
+    return time.perf_counter() - start, frame
+
+
+def time_blocks(losses: np.ndarray) -> float:
+    """The environment's share: Replay copies each block out of the matrix (the C loop reads the matrix in place)."""
+    import environments
+    from ftrl.simulate import BLOCK_BYTES
+
+    horizon, n_experts = losses.shape
+    replay = environments.Replay(losses).reset(seed=0)
+    rows = max(16, BLOCK_BYTES // (8 * n_experts))
+    start = time.perf_counter()
+    for first in range(0, horizon, rows):
+        replay.block(min(rows, horizon - first))
+    return time.perf_counter() - start
 
 
 def speed_table(quick: bool, numpy_rounds: int, repeats: int) -> list[str]:
     import environments
-
     import ftrl
-    from ftrl.simulate import BLOCK_BYTES
 
     sizes = [10, 100, 1000, 10000]
     total = TOTAL // 20 if quick else TOTAL
-    lines = ["| N | T | simulate (s) | ns/round-expert | of which env.block | C loop (s) | ns/round-expert | "
-             "simulate / C | numpy ns/round-expert | numpy / simulate | max abs regret diff vs C |",
+    lines = [("| N | T | simulate (s) | ns/round-expert | of which env.block | C loop (s) | ns/round-expert | "
+              "simulate / C | numpy ns/round-expert | numpy / simulate | max abs regret diff vs C |"),
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as directory:
         handle = build_c_loop(Path(directory))
@@ -105,29 +122,15 @@ def speed_table(quick: bool, numpy_rounds: int, repeats: int) -> list[str]:
             env = environments.Replay(losses)
             learner = ftrl.Hedge(n_experts, eta=eta)
             ftrl.simulate(learner, environments.Replay(losses[:100]), 100, record=RECORD, n_jobs=1)  # compile
-
-            def timed_simulate() -> float:
-                start = time.perf_counter()
-                timed_simulate.df = ftrl.simulate(learner, env, horizon, record=RECORD, n_jobs=1)
-                return time.perf_counter() - start
-
-            def timed_blocks() -> float:
-                """The environment's share: Replay copies each block out of the matrix (the C loop reads it)."""
-                replay = environments.Replay(losses).reset(seed=0)
-                rows = max(16, BLOCK_BYTES // (8 * n_experts))
-                start = time.perf_counter()
-                for first in range(0, horizon, rows):
-                    replay.block(min(rows, horizon - first))
-                return time.perf_counter() - start
-
             # interleaved, best of each: the machine may be shared, and a load change then hits all three alike
             seconds, block_seconds, c_seconds = np.inf, np.inf, np.inf
             for _ in range(repeats):
-                seconds = min(seconds, timed_simulate())
+                elapsed, frame = time_simulate(learner, env, horizon)
+                seconds = min(seconds, elapsed)
                 c_seconds = min(c_seconds, run_c(handle, losses, eta)[0])
-                block_seconds = min(block_seconds, timed_blocks())
+                block_seconds = min(block_seconds, time_blocks(losses))
             c_regret = run_c(handle, losses, eta)[1]
-            difference = float(np.abs(timed_simulate.df.regret.to_numpy() - c_regret).max())
+            difference = float(np.abs(frame.regret.to_numpy() - c_regret).max())
             per_round = run_numpy(losses, eta, min(numpy_rounds, horizon))
             scale = 1e9 / (horizon * n_experts)
             numpy_ns = per_round * 1e9 / n_experts
@@ -183,8 +186,8 @@ def compile_times() -> list[str]:
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     return [f"import ftrl + environments: {cold[0]} s (cold), {warm[0]} s (warm)",
-            f"first simulate (Hedge fused + generic kernels, Replay and Bernoulli) minus a second one: "
-            f"{cold[1]} s from a cold cache, {warm[1]} s from a warm cache"]
+            (f"first simulate (Hedge fused + generic kernels, Replay and Bernoulli) minus a second one: "
+             f"{cold[1]} s from a cold cache, {warm[1]} s from a warm cache")]
 
 
 def memory(horizon: int) -> str:
@@ -197,7 +200,6 @@ def memory(horizon: int) -> str:
 
 def parallel(horizon: int, repeats: int) -> list[str]:
     import environments
-
     import ftrl
 
     means = np.random.default_rng(1).uniform(0.2, 0.8, 100)
@@ -209,12 +211,11 @@ def parallel(horizon: int, repeats: int) -> list[str]:
         ftrl.simulate(learner, env, 100, seeds=2, n_jobs=2)
         timings, frames = {}, {}
         for n_jobs in (1, 2):
-            def run(n_jobs: int = n_jobs) -> float:
+            timings[n_jobs] = np.inf
+            for _ in range(repeats):
                 start = time.perf_counter()
                 frames[n_jobs] = ftrl.simulate(learner, env, horizon, seeds=2, record="log", n_jobs=n_jobs)
-                return time.perf_counter() - start
-
-            timings[n_jobs] = best(run, repeats)
+                timings[n_jobs] = min(timings[n_jobs], time.perf_counter() - start)
         identical = frames[1].equals(frames[2])
         lines.append(f"2 seeds, Hedge N=100, {label}, T={horizon:.0e}: n_jobs=1 {timings[1]:.2f} s, n_jobs=2 "
                      f"{timings[2]:.2f} s, speed-up {timings[1] / timings[2]:.2f}x, identical results: {identical}")

@@ -7,7 +7,8 @@ is driven through its validated public API one round at a time, and the bookkeep
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd

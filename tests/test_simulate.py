@@ -5,14 +5,14 @@ from __future__ import annotations
 import copy
 import json
 
-import environments
 import numpy as np
 import pandas as pd
 import pytest
+from naive_simulate import hedge_weights, loss_matrix, naive_simulate
 
+import environments
 import ftrl
 from ftrl.simulate import record_rounds, simulate
-from naive_simulate import hedge_weights, loss_matrix, naive_simulate
 
 
 class TinyWeights:
@@ -299,6 +299,13 @@ def test_bad_input_raises_before_any_work(kwargs, message):
     assert message in str(info.value)
 
 
+def test_seeds_of_the_wrong_type():
+    with pytest.raises(TypeError, match="must be a count"):
+        simulate(TinyHedge(3), Exploding(), 10, seeds="0")
+    with pytest.raises(TypeError, match="The 'seeds' parameter of simulate must be an int"):
+        simulate(TinyHedge(3), Exploding(), 10, seeds=[0.5])
+
+
 def test_bandit_learner_under_full_information_is_an_error():
     with pytest.raises(ValueError, match="must match the learner"):
         simulate(TinyExp3(3), Exploding(), 10)
@@ -309,11 +316,13 @@ def test_expert_count_mismatch():
         simulate(TinyHedge(2), Exploding(), 10)
 
 
-def test_non_learner_is_an_error():
-    with pytest.raises(ValueError, match="must be a learner"):
+def test_non_learner_or_environment_is_an_error():
+    with pytest.raises(TypeError, match="must be a learner"):
         simulate(42, Exploding(), 10)
-    with pytest.raises(ValueError, match="factory passed to simulate must return a learner"):
+    with pytest.raises(TypeError, match="factory passed to simulate must return a learner"):
         simulate(lambda: 42, Exploding(), 10)
+    with pytest.raises(TypeError, match="The 'env' parameter of simulate must be an environment"):
+        simulate(TinyHedge(3), object(), 10)
 
 
 def test_simulate_is_exported():

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import environments
 import numpy as np
 import pandas as pd
 import pytest
+from naive_simulate import hedge_weights, loss_matrix, naive_simulate
 
+import environments
 import ftrl
 from ftrl._simulate_kernels import hedge_record_block, hedge_record_block_by_rows
 from ftrl.simulate import _fusable_hedge_state, simulate
-from naive_simulate import hedge_weights, loss_matrix, naive_simulate
 
 HORIZON = 150
 PARAMS = {
