@@ -32,7 +32,8 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_real, normalize_axes
 
-__all__ = ["logsumexp", "softmax", "entropic_argmin", "smooth_min", "fast_exp"]
+__all__ = ["logsumexp", "softmax", "entropic_argmin", "smooth_min", "fast_exp", "lane_sum", "entropic_weights",
+           "entropic_value"]
 
 _LOG2E = 1.4426950408889634
 _LN2_HI = 0.6931471803691238  # ln 2 split so that k * _LN2_HI is exact for |k| < 2**11 (fdlibm)
@@ -74,13 +75,47 @@ def _sign(value: float) -> float:
     return value  # keeps 0.0 and nan
 
 
+_SIGN_CLEAR = np.int64(0x7FFFFFFFFFFFFFFF)
+_SMALLEST_INT64 = np.int64(-0x7FFFFFFFFFFFFFFF - 1)
+
+
+@kernel
+def order_key(value: float) -> np.int64:
+    """An int64 that orders as ``value`` does: the IEEE bits, with the magnitude bits flipped for negatives.
+
+    -inf < finite < inf map to increasing keys; a NaN maps above +inf (sign bit clear) or below -inf (set). It is
+    its own inverse on the bits (see :func:`from_order_key`). Integer min/max reductions vectorize; float ones
+    do not without fast-math flags that would drop NaN semantics.
+    """
+    bits = np.float64(value).view(np.int64)
+    return bits ^ ((bits >> 63) & _SIGN_CLEAR)
+
+
+@kernel
+def from_order_key(key: np.int64) -> float:
+    """The double whose :func:`order_key` is ``key``."""
+    return np.int64(key ^ ((key >> 63) & _SIGN_CLEAR)).view(np.float64)
+
+
 @kernel
 def _row_max(row: NDArray[np.float64]) -> float:
-    """Largest entry, ignoring NaN; -inf for an empty or all-NaN row."""
-    largest = -np.inf
-    for value in row:
-        largest = value if value > largest else largest
-    return largest
+    """Largest entry by :func:`order_key` (-inf for an empty row); a NaN with its sign bit clear is returned as the
+    largest, one with the sign bit set is skipped: callers let NaN propagate through their sums."""
+    largest = order_key(-np.inf)
+    for j in range(row.shape[0]):
+        key = order_key(row[j])
+        largest = key if key > largest else largest
+    return from_order_key(largest)
+
+
+@kernel
+def _row_min(row: NDArray[np.float64]) -> float:
+    """Smallest entry by :func:`order_key` (inf for an empty row); for rows without NaN."""
+    smallest = order_key(np.inf)
+    for j in range(row.shape[0]):
+        key = order_key(row[j])
+        smallest = key if key < smallest else smallest
+    return from_order_key(smallest)
 
 
 @kernel
@@ -91,9 +126,65 @@ def _has_nan(row: NDArray[np.float64]) -> bool:
     return False
 
 
-@kernel(reassociate=True)
+_LANES = 8
+_CHUNK = 256  # scratch length: small enough to stay in L1 between the exp pass and the sum
+
+
+@kernel
+def lane_sum(values: NDArray[np.float64]) -> float:
+    """Sum over eight interleaved lanes, in an order fixed by the code.
+
+    LLVM vectorizes it without fast-math reassociation, so the result is the same bit for bit wherever the array
+    lives in memory (a reassociated reduction may fall back to a scalar loop when two arrays sit close together,
+    and round differently). Every sum in the package's kernels goes through here.
+    """
+    n = values.shape[0]
+    stop = n - n % _LANES
+    l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = 0.0
+    for start in range(0, stop, _LANES):
+        l0 += values[start]
+        l1 += values[start + 1]
+        l2 += values[start + 2]
+        l3 += values[start + 3]
+        l4 += values[start + 4]
+        l5 += values[start + 5]
+        l6 += values[start + 6]
+        l7 += values[start + 7]
+    total = ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))
+    for i in range(stop, n):
+        total += values[i]
+    return total
+
+
+@kernel
+def _sum_exp_below(row: NDArray[np.float64], shift: float, scale: float, scratch: NDArray[np.float64]) -> tuple:
+    """Sum of exp(scale * (x - shift)) over the entries x != shift, and the number of entries equal to shift.
+
+    The entries equal to ``shift`` (the largest, or the smallest with ``scale < 0``) are taken out of the sum, as
+    Blanchard, Higham & Higham do, so that ``log1p`` of the rest keeps full relative accuracy. The exponentials
+    are written to ``scratch`` in chunks and summed by :func:`lane_sum`: both loops vectorize.
+    """
+    n = row.shape[0]
+    chunk = scratch.shape[0]
+    total = 0.0
+    n_equal = 0
+    for start in range(0, n, chunk):
+        size = min(chunk, n - start)
+        segment = row[start:start + size]
+        for j in range(size):
+            scratch[j] = fast_exp(scale * (segment[j] - shift))
+        for j in range(size):
+            is_equal = segment[j] == shift
+            scratch[j] = 0.0 if is_equal else scratch[j]
+            n_equal += is_equal
+        total += lane_sum(scratch[:size])
+    return total, float(n_equal)
+
+
+@kernel
 def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]) -> None:
     """log(sum(exp(a[r]))) for each row r: the largest term taken out, log1p of the rest (as scipy does)."""
+    scratch = np.empty(min(_CHUNK, a.shape[1]))
     for r in range(a.shape[0]):
         row = a[r]
         largest = _row_max(row)
@@ -105,23 +196,17 @@ def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDAr
                 out[r] = largest
                 sign[r] = 1.0 if largest > 0 else 0.0
             continue
-        n_max = 0.0
-        rest = 0.0
-        for j in range(row.shape[0]):
-            # Select the exponent, not the term: this form of the loop vectorizes.
-            value = row[j]
-            is_max = value == largest
-            rest += fast_exp(-np.inf if is_max else value - largest)
-            n_max += np.float64(is_max)
+        rest, n_max = _sum_exp_below(row, largest, 1.0, scratch)
         out[r] = math.log1p(rest / n_max) + math.log(n_max) + largest
         sign[r] = 1.0 if out[r] == out[r] else np.nan
 
 
-@kernel(reassociate=True)
+@kernel
 def _logsumexp_rows_weighted(
     a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]
 ) -> None:
     """log|sum(b[r] * exp(a[r]))| and its sign for each row r; a zero weight masks its entry, whatever a holds."""
+    terms = np.empty(a.shape[1])
     for r in range(a.shape[0]):
         row = a[r]
         weights = b[r]
@@ -146,14 +231,14 @@ def _logsumexp_rows_weighted(
             sign[r] = _sign(total)
             continue
         weight_at_max = 0.0
-        rest = 0.0
         for j in range(row.shape[0]):
-            weight = weights[j]
-            value = row[j]
-            is_max = value == largest and weight != 0.0
-            weight_at_max += weight if is_max else 0.0
-            masked_or_max = is_max or weight == 0.0
-            rest += (0.0 if masked_or_max else weight) * fast_exp(-np.inf if masked_or_max else value - largest)
+            if row[j] == largest and weights[j] != 0.0:
+                weight_at_max += weights[j]
+        for j in range(row.shape[0]):
+            masked_or_max = weights[j] == 0.0 or row[j] == largest
+            terms[j] = (0.0 if masked_or_max else weights[j]) * fast_exp(
+                -np.inf if masked_or_max else row[j] - largest)
+        rest = lane_sum(terms)
         value = np.nan
         if weight_at_max != 0.0:
             ratio = rest / weight_at_max if rest != 0.0 else rest
@@ -168,7 +253,7 @@ def _logsumexp_rows_weighted(
         out[r] = value
 
 
-@kernel(reassociate=True)
+@kernel
 def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     """exp(x[r] - max x[r]) / sum(...) for each row r; a row with nan, +inf or only -inf gives nan (as scipy)."""
     for r in range(x.shape[0]):
@@ -178,17 +263,14 @@ def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
         if not math.isfinite(largest):
             result[:] = np.nan
             continue
-        total = 0.0
         for j in range(row.shape[0]):
-            term = fast_exp(row[j] - largest)
-            result[j] = term
-            total += term
-        scale = 1.0 / total
+            result[j] = fast_exp(row[j] - largest)
+        scale = 1.0 / lane_sum(result)
         for j in range(row.shape[0]):
             result[j] *= scale
 
 
-@kernel(reassociate=True)
+@kernel
 def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
     r"""Write :math:`\operatorname{softmax}(-\eta L)` into ``out``: the negative-entropy FTRL argmin (the Hedge step).
 
@@ -200,25 +282,19 @@ def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[n
     if eta == 0.0:
         out[:] = 1.0 / n
         return
-    lowest = np.inf
-    for value in cum_losses:
-        lowest = value if value < lowest else lowest
-    total = 0.0
+    lowest = _row_min(cum_losses)
     if eta == np.inf:
         for j in range(n):
-            term = 1.0 if cum_losses[j] == lowest else 0.0
-            out[j] = term
-            total += term
+            out[j] = 1.0 if cum_losses[j] == lowest else 0.0
     else:
         for j in range(n):
-            term = fast_exp(-eta * (cum_losses[j] - lowest))
-            out[j] = term
-            total += term
+            out[j] = fast_exp(-eta * (cum_losses[j] - lowest))
+    scale = 1.0 / lane_sum(out)
     for j in range(n):
-        out[j] = out[j] / total
+        out[j] *= scale
 
 
-@kernel(reassociate=True)
+@kernel
 def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
     r"""The smooth minimum :math:`-\frac{1}{\eta}\log\sum_i e^{-\eta L_i}` of a 1-D row (its limits at 0 and inf).
 
@@ -226,21 +302,14 @@ def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
     and s the sum of the other terms, so no term overflows and a dominant minimum keeps full relative accuracy.
     """
     n = cum_losses.shape[0]
-    lowest = np.inf
-    for value in cum_losses:
-        lowest = value if value < lowest else lowest
+    lowest = _row_min(cum_losses)
     if eta == np.inf:
         return lowest
     if eta == 0.0:
         if n == 1:
             return cum_losses[0]
         return -np.inf
-    n_min = 0.0
-    rest = 0.0
-    for value in cum_losses:
-        is_min = value == lowest
-        n_min += np.float64(is_min)
-        rest += fast_exp(-np.inf if is_min else -eta * (value - lowest))
+    rest, n_min = _sum_exp_below(cum_losses, lowest, -eta, np.empty(min(_CHUNK, n)))
     return lowest - (math.log(n_min) + math.log1p(rest / n_min)) / eta
 
 
