@@ -437,7 +437,7 @@ def logsumexp(
         axes = normalize_axes(axis, values.ndim, "axis", owner)
     if gamma != 1.0:
         values = values / gamma
-    rows, kept_shape = _as_rows(values, axes)
+    rows, _ = _as_rows(values, axes)
     out = np.empty(rows.shape[0])
     sign = np.empty(rows.shape[0])
     if rows.shape[1] == 0:

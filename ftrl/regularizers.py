@@ -39,7 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_choice, check_real
-from ftrl.ops import fast_exp
+from ftrl.ops import entropic_value, entropic_weights
 
 __all__ = [
     "Regularizer",
@@ -50,9 +50,6 @@ __all__ = [
     "make_regularizer",
     "regularizer_argmin",
     "regularizer_penalty",
-    "entropy_argmin",
-    "entropy_value",
-    "lane_sum",
     "ENTROPY",
     "EUCLIDEAN",
     "TSALLIS",
@@ -69,75 +66,6 @@ _NEWTON_MAX_STEPS = 200
 
 
 @kernel
-def lane_sum(values: NDArray[np.float64]) -> float:
-    """Sum over eight independent lanes, in an order fixed by the code.
-
-    LLVM can vectorize it without reassociating, so the result does not depend on where the array lives in memory
-    (a reassociated reduction may take a scalar path when two arrays happen to be close, and round differently):
-    the learners need bit-for-bit reproducible states across copies, resets and block sizes.
-    """
-    n = values.shape[0]
-    stop = n - n % 8
-    lanes = np.zeros(8)
-    for start in range(0, stop, 8):
-        for k in range(8):
-            lanes[k] += values[start + k]
-    total = 0.0
-    for i in range(stop, n):
-        total += values[i]
-    for k in range(8):
-        total += lanes[k]
-    return total
-
-
-@kernel
-def entropy_argmin(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
-    r"""Write :math:`\mathrm{softmax}(-\eta L)` into ``out``, shifted by :math:`\min L` (the Hedge step).
-
-    The semantics of :func:`ftrl.ops.entropic_weights` (``eta = inf``: uniform over the minimizers; ``eta = 0``:
-    uniform) with the normalizing sum taken by :func:`lane_sum`, so the result is reproducible bit for bit.
-    """
-    n = cum_losses.shape[0]
-    if eta == 0.0:
-        out[:] = 1.0 / n
-        return
-    lowest = np.inf
-    for value in cum_losses:
-        lowest = value if value < lowest else lowest
-    if eta == np.inf:
-        for i in range(n):
-            out[i] = 1.0 if cum_losses[i] == lowest else 0.0
-    else:
-        for i in range(n):
-            out[i] = fast_exp(-eta * (cum_losses[i] - lowest))
-    scale = 1.0 / lane_sum(out)
-    for i in range(n):
-        out[i] *= scale
-
-
-@kernel
-def entropy_value(cum_losses: NDArray[np.float64], eta: float) -> float:
-    r"""The mix loss :math:`-\frac1\eta\ln\sum_i e^{-\eta L_i}` as :math:`L_{\min} - (\ln m + \mathrm{log1p}(s/m))/\eta`.
-
-    m is the number of minimizers and s the sum of the other terms (in index order); ``eta = inf`` gives
-    :math:`\min L`. The semantics of :func:`ftrl.ops.entropic_value` for ``eta > 0``, reproducible bit for bit.
-    """
-    lowest = np.inf
-    for value in cum_losses:
-        lowest = value if value < lowest else lowest
-    if eta == np.inf:
-        return lowest
-    n_min = 0.0
-    rest = 0.0
-    for value in cum_losses:
-        if value == lowest:
-            n_min += 1.0
-        else:
-            rest += fast_exp(-eta * (value - lowest))
-    return lowest - (math.log(n_min) + math.log1p(rest / n_min)) / eta
-
-
-@kernel
 def euclidean_argmin(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
     r"""Write the Euclidean projection of :math:`-\eta L` onto the simplex into ``out`` (sort-based, O(N log N)).
 
@@ -147,7 +75,7 @@ def euclidean_argmin(cum_losses: NDArray[np.float64], eta: float, out: NDArray[n
     """
     n = cum_losses.shape[0]
     if eta == np.inf:
-        entropy_argmin(cum_losses, eta, out)
+        entropic_weights(cum_losses, eta, out)
         return
     lowest = np.inf
     for value in cum_losses:
@@ -180,7 +108,7 @@ def power_argmin(cum_losses: NDArray[np.float64], eta: float, alpha: float, out:
     """
     n = cum_losses.shape[0]
     if eta == np.inf or n == 1:
-        entropy_argmin(cum_losses, np.inf, out)
+        entropic_weights(cum_losses, np.inf, out)
         return
     lowest = np.inf
     for value in cum_losses:
@@ -231,7 +159,7 @@ def regularizer_argmin(code: int, params: NDArray[np.float64], cum_losses: NDArr
     elif code == LOG_BARRIER:
         power_argmin(cum_losses, eta, 0.0, out)
     else:
-        entropy_argmin(cum_losses, eta, out)
+        entropic_weights(cum_losses, eta, out)
 
 
 @kernel
@@ -335,7 +263,7 @@ class NegativeEntropy(Regularizer):
 
     def value(self, cum_losses: ArrayLike, eta: float) -> float:
         losses, rate = self._check(cum_losses, eta)
-        return float(entropy_value(losses, rate))
+        return float(entropic_value(losses, rate))
 
     def diameter(self, n_experts: int) -> float:
         return math.log(n_experts)

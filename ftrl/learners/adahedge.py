@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from ftrl._jit import kernel
 from ftrl._validation import check_real
 from ftrl.learners.base import FullInformationLearner
-from ftrl.regularizers import entropy_argmin, entropy_value
+from ftrl.ops import entropic_value, entropic_weights
 
 __all__ = ["AdaHedge", "FlipFlop"]
 
@@ -25,16 +25,16 @@ def _mixability_round(loss: NDArray[np.float64], weights: NDArray[np.float64], c
     r"""Pay :math:`h = \langle p, \ell\rangle`, add :math:`\ell` to :math:`L`, return :math:`h` and the gap.
 
     The mixability gap is :math:`\delta = h - (M(L + \ell) - M(L))` with the mix loss
-    :math:`M(L) = -\frac1\eta \ln \sum_i e^{-\eta L_i}` evaluated by :func:`ftrl.regularizers.entropy_value`
+    :math:`M(L) = -\frac1\eta \ln \sum_i e^{-\eta L_i}` evaluated by :func:`ftrl.ops.entropic_value`
     (a logsumexp shifted by the minimum; at :math:`\eta = \infty` it is :math:`\min_i L_i`), clipped at 0
     against rounding, exactly as in Fig. 1 of de Rooij et al. (2014).
     """
-    mix_before = entropy_value(cum_losses, eta)
+    mix_before = entropic_value(cum_losses, eta)
     paid = 0.0
     for i in range(cum_losses.shape[0]):
         paid += weights[i] * loss[i]
         cum_losses[i] += loss[i]
-    mix_after = entropy_value(cum_losses, eta)
+    mix_after = entropic_value(cum_losses, eta)
     return paid, max(0.0, paid - (mix_after - mix_before))
 
 
@@ -59,7 +59,7 @@ def adahedge_block(
         paid, delta = _mixability_round(losses[row], weights, cum_losses, eta)
         expected_loss_out[row] = paid
         gap[0] += delta
-        entropy_argmin(cum_losses, _gap_rate(log_n, gap[0]), weights)
+        entropic_weights(cum_losses, _gap_rate(log_n, gap[0]), weights)
     counter[0] += losses.shape[0]
 
 
@@ -85,7 +85,7 @@ def flipflop_block(
         if gaps[current] > thresholds[current] * gaps[1 - current]:
             regime[0] = 1 - current
         next_eta = np.inf if regime[0] == _FTL_REGIME else _gap_rate(log_n, gaps[_ADAHEDGE_REGIME])
-        entropy_argmin(cum_losses, next_eta, weights)
+        entropic_weights(cum_losses, next_eta, weights)
     counter[0] += losses.shape[0]
 
 

@@ -10,8 +10,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp
-from ftrl.regularizers import lane_sum
+from ftrl.ops import fast_exp, lane_sum
 from ftrl.schedules import learning_rate, resolve_rate
 
 __all__ = ["Hedge", "FTL"]

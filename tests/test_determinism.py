@@ -1,0 +1,47 @@
+"""The numbers do not depend on where arrays lie in memory (the only reassociating loop, and the lane sums)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ftrl._simulate_kernels import _hedge_round
+from ftrl.ops import lane_sum, logsumexp, softmax
+
+
+def _placed(values: np.ndarray, buffer: np.ndarray, offset: int) -> np.ndarray:
+    view = buffer[offset:offset + values.size]
+    view[:] = values
+    return view
+
+
+@pytest.mark.parametrize("n", [3, 8, 17, 100, 1001])
+def test_fused_hedge_round_is_independent_of_placement(n):
+    """Adjacent, overlapping-cache-line and misaligned placements give the same bits as separate allocations."""
+    rng = np.random.default_rng(n)
+    cum_losses = rng.uniform(0, 50, n)
+    row = rng.uniform(0, 1, n)
+    means = rng.uniform(0, 1, n)
+    reference = _hedge_round(cum_losses.copy(), row.copy(), means.copy(), 0.3, cum_losses.min())
+    for gap in range(-24, 25, 3):
+        for misalign in range(0, 4):
+            buffer = np.zeros(3 * n + 64)
+            first, second = (cum_losses, row) if gap >= 0 else (row, cum_losses)
+            a = _placed(first, buffer, misalign)
+            b = _placed(second, buffer, misalign + n + abs(gap))
+            placed_losses, placed_row = (a, b) if gap >= 0 else (b, a)
+            result = _hedge_round(placed_losses, placed_row, means.copy(), 0.3, cum_losses.min())
+            assert result == reference
+            np.testing.assert_array_equal(placed_losses, cum_losses + row)
+
+
+@pytest.mark.parametrize("n", [5, 64, 1000])
+def test_reductions_are_independent_of_placement(n):
+    rng = np.random.default_rng(7)
+    values = rng.normal(scale=30, size=n)
+    expected = (lane_sum(values), logsumexp(values), softmax(values))
+    for offset in range(1, 9):
+        moved = _placed(values, np.zeros(n + 16), offset)
+        assert lane_sum(moved) == expected[0]
+        assert logsumexp(moved) == expected[1]
+        np.testing.assert_array_equal(softmax(moved), expected[2])
