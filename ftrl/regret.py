@@ -140,6 +140,144 @@ def summary(df: pd.DataFrame, column: str = "regret", by: str | Sequence[str] | 
     return stats.reset_index()
 
 
+INTERVAL_METHODS = ("t", "bootstrap", "bca")
+_FINAL_KEYS = ("environment", "horizon", "sweep_value", "learner")
+
+
+def _bootstrap_interval(
+    values: NDArray[np.float64], confidence: float, n_resamples: int, seed: int, bca: bool
+) -> tuple[float, float]:
+    """Percentile or BCa bootstrap interval for the mean of ``values`` (n >= 2, not all equal)."""
+    from statistics import NormalDist
+
+    normal = NormalDist()
+    n = values.size
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, n, size=(n_resamples, n))].mean(axis=1)
+    alpha = (1.0 - confidence) / 2.0
+    levels = np.array([alpha, 1.0 - alpha])
+    if bca:
+        estimate = float(values.mean())
+        below = (np.count_nonzero(means < estimate) + 0.5 * np.count_nonzero(means == estimate)) / n_resamples
+        below = min(max(below, 1.0 / (2 * n_resamples)), 1.0 - 1.0 / (2 * n_resamples))
+        bias = normal.inv_cdf(below)
+        jackknife = (values.sum() - values) / (n - 1)
+        spread = jackknife.mean() - jackknife
+        denominator = 6.0 * float(np.sum(spread**2)) ** 1.5
+        acceleration = float(np.sum(spread**3)) / denominator if denominator > 0 else 0.0
+        adjusted = []
+        for level in levels:
+            z = bias + normal.inv_cdf(float(level))
+            adjusted.append(normal.cdf(bias + z / (1.0 - acceleration * z)))
+        levels = np.array(adjusted)
+    low, high = np.quantile(means, levels)
+    return float(low), float(high)
+
+
+def final_statistics(
+    df: pd.DataFrame,
+    column: str = "regret",
+    method: str = "t",
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+    by: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    r"""Confidence intervals for the mean final value of ``column`` across seeds, one row per group.
+
+    The final row of a run is the one at ``t == horizon`` (when the frame has a ``horizon`` column, as experiment
+    results do) or at the largest ``t`` of the group. Intervals for the mean :math:`\bar x` of :math:`n` values:
+
+    - ``"t"``: :math:`\bar x \pm t_{(1+c)/2,\, n-1}\, s/\sqrt n` (Student t, exact for normal data);
+    - ``"bootstrap"``: the percentile bootstrap, the :math:`(1-c)/2` and :math:`(1+c)/2` quantiles of the means of
+      ``n_resamples`` resamples with replacement;
+    - ``"bca"``: the bias-corrected and accelerated bootstrap (Efron 1987): the percentile levels are moved to
+      :math:`\Phi(z_0 + (z_0 + z_\alpha)/(1 - a (z_0 + z_\alpha)))`, with :math:`z_0` the normal quantile of the
+      share of resampled means below :math:`\bar x` and :math:`a` the jackknife skewness (acceleration).
+
+    The bootstrap draws from ``numpy.random.default_rng(seed)``, afresh for every group, so a group's interval
+    does not depend on the other groups. With one seed, or ``column`` NaN everywhere in a group, the interval is
+    NaN (such groups are kept, with ``n_seeds`` 0 or 1); with all values equal it is that value.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        :func:`ftrl.simulate` output or :func:`ftrl.load_results` output.
+    column : str
+        ``"regret"``, ``"pseudo_regret"``, ``"realized_regret"``, ``"adaptive_regret"``, ...
+    method : {"t", "bootstrap", "bca"}
+    confidence : float in (0, 1)
+    n_resamples : int >= 100
+        Bootstrap resamples.
+    seed : int >= 0
+        Seed of the bootstrap.
+    by : str or list of str, optional
+        Grouping columns; default: those of ``environment``, ``horizon``, ``sweep_value``, ``learner`` present.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, then ``n_seeds``, ``mean``, ``std`` (ddof=1), ``ci_low``, ``ci_high``; groups in order
+        of first appearance; ``attrs`` records method, confidence, n_resamples and seed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"seed": [0, 1, 2], "t": [5, 5, 5], "regret": [1.0, 2.0, 3.0]})
+    >>> final_statistics(df)[["n_seeds", "mean", "ci_low", "ci_high"]].round(4).values.tolist()
+    [[3.0, 2.0, -0.4841, 4.4841]]
+    """
+    owner = "final_statistics"
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"The 'df' parameter of {owner} must be a pandas DataFrame. Got {type(df).__name__} instead.")
+    if method not in INTERVAL_METHODS:
+        raise ValueError(
+            f"The 'method' parameter of {owner} must be one of {', '.join(map(repr, INTERVAL_METHODS))}. "
+            f"Got {method!r} instead."
+        )
+    confidence = check_real(confidence, "confidence", owner, low=0.0, high=1.0, low_open=True, high_open=True)
+    n_resamples = check_int(n_resamples, "n_resamples", owner, low=100)
+    seed = check_int(seed, "seed", owner, low=0)
+    groups = [key for key in _FINAL_KEYS if key in df.columns] if by is None else (
+        [by] if isinstance(by, str) else list(by))
+    missing = [name for name in [*groups, "t", column] if name not in df.columns]
+    if missing:
+        raise ValueError(
+            f"The 'df' parameter of {owner} must have the columns {missing!r} (from 'by', 't' and 'column'). "
+            f"Got columns {list(df.columns)!r} instead."
+        )
+    if "horizon" in df.columns:
+        final = df[df["t"] == df["horizon"]]
+    elif groups:
+        final = df[df["t"] == df.groupby(groups, sort=False, dropna=False)["t"].transform("max")]
+    else:
+        final = df[df["t"] == df["t"].max()]
+    items = final.groupby(groups, sort=False, dropna=False) if groups else [((), final)]
+    rows = []
+    for key, group in items:
+        key = key if isinstance(key, tuple) else (key,)
+        values = group[column].to_numpy(dtype=np.float64)
+        values = values[np.isfinite(values)]
+        n = values.size
+        mean = float(values.mean()) if n else math.nan
+        std = float(values.std(ddof=1)) if n > 1 else math.nan
+        if n < 2:
+            low = high = math.nan
+        elif std == 0.0:
+            low = high = mean
+        elif method == "t":
+            half = student_t_quantile(0.5 + confidence / 2, n - 1) * std / math.sqrt(n)
+            low, high = mean - half, mean + half
+        else:
+            low, high = _bootstrap_interval(values, confidence, n_resamples, seed, method == "bca")
+        rows.append({**dict(zip(groups, key)), "n_seeds": n, "mean": mean, "std": std, "ci_low": low,
+                     "ci_high": high})
+    table = pd.DataFrame(rows, columns=[*groups, "n_seeds", "mean", "std", "ci_low", "ci_high"])
+    table.attrs = {"method": method, "confidence": confidence, "n_resamples": n_resamples, "seed": seed,
+                   "column": column}
+    return table
+
+
 def ledger(losses: ArrayLike, weights: ArrayLike, *, switches: int = 3) -> pd.DataFrame:
     r"""The regret ledger of an explicit play: external, dynamic, shifting and adaptive regret after every round.
 
