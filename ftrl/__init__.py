@@ -12,6 +12,7 @@ from ftrl.learners import (
     learner_names,
     make_learner,
 )
+from ftrl.learners.wrappers import Delayed, Sleeping, simulate_sleeping
 from ftrl.regularizers import Euclidean, LogBarrier, NegativeEntropy, Tsallis
 from ftrl.ops import entropic_argmin, logsumexp, smooth_min, softmax
 from ftrl import regret
@@ -26,4 +27,5 @@ __all__ = [
     "Hedge", "FTL", "AdaHedge", "FlipFlop", "FixedShare", "FTRL", "Exp3", "TsallisINF", "make_learner",
     "learner_names", "NegativeEntropy", "Euclidean", "Tsallis", "LogBarrier",
     "entropic_argmin", "logsumexp", "smooth_min", "softmax", "simulate", "regret", "run_experiment",
-    "load_results", "Aggregator", "aggregate", "__version__"]
+    "load_results", "Aggregator", "aggregate", "__version__",
+    "Delayed", "Sleeping", "simulate_sleeping"]

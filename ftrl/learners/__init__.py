@@ -22,6 +22,7 @@ from ftrl.learners.base import (
 from ftrl.learners.fixed_share import FixedShare
 from ftrl.learners.hedge import FTL, Hedge
 from ftrl.learners.regularized import FTRL
+from ftrl.learners.wrappers import Delayed, Sleeping, simulate_sleeping
 
 __all__ = [
     "Learner",
@@ -40,6 +41,9 @@ __all__ = [
     "TsallisINF",
     "make_learner",
     "learner_names",
+    "Delayed",
+    "Sleeping",
+    "simulate_sleeping",
 ]
 
 _REGISTRY: dict[str, type[Learner]] = {
