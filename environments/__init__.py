@@ -13,6 +13,7 @@ from environments.data import ExpertForecasts, Replay
 from environments.nonstationary import Drifting, Switching
 from environments.registry import make, names, register
 from environments.stochastic import Bernoulli, Beta, Gaussian, gap_instance
+from environments.wrappers import SleepingEnvironment
 
 for _cls in (
     Bernoulli,
@@ -46,6 +47,7 @@ __all__ = [
     "GreedyAdversary",
     "Replay",
     "RotatingBest",
+    "SleepingEnvironment",
     "Switching",
     "check_env",
     "gap_instance",
