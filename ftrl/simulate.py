@@ -368,6 +368,10 @@ def simulate(
             f"{learner_feedback!r} feedback, so pass feedback={learner_feedback!r} (for bandit feedback use a "
             f"bandit learner such as Exp3). Got {feedback!r} instead."
         )
+    if hasattr(probe, "weights_for"):  # sleeping experts (NaN losses): sleeping regret, see simulate_sleeping
+        from ftrl.learners.wrappers import simulate_sleeping
+
+        return simulate_sleeping(make_learner, env, horizon, seeds=seed_list, record=record, _path=path_choice)
     block_rows = _block_size
     if block_rows is None:
         block_rows = max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (8 * int(n_experts)))
