@@ -14,6 +14,8 @@ Config format (see ``docs/experiments.md``)::
     seed = 0                  # master seed from which a count of seeds is derived
     feedback = "full"         # or "bandit"
     record = "log"            # "all", "log" or an int k (every k-th round)
+    ledger = false            # true: also dynamic, shifting and adaptive regret (simulate(ledger=True))
+    switches = 3              # the shifting comparator's switches, with ledger = true
 
     [[learners]]
     name = "hedge"            # a registry name; every other key is a constructor parameter
@@ -23,6 +25,16 @@ Config format (see ``docs/experiments.md``)::
     [[environments]]
     name = "bernoulli"
     means = [0.5, 0.4, 0.6]
+
+    [sweep]                   # optional: final regret against one parameter
+    parameter = "learners.eta"   # or "environments.<param>" (e.g. n_experts), or "horizon"
+    values = [0.01, 0.1, 1.0]
+
+Sweeps. ``parameter = "learners.<p>"`` gives every learner whose constructor takes ``p`` one cell per value (with
+``p`` set to it; the learner's table must not set ``p`` itself); learners without ``p`` run once, as a reference.
+``"environments.<p>"`` does the same for environments. ``"horizon"`` takes the horizons from ``values`` (then
+``experiment.horizon`` must be left out). The cells carry ``sweep_parameter`` and ``sweep_value`` columns (NaN
+for the reference cells); ``ftrl plot DIR --sweep`` draws the final regret against the value.
 
 Seeds. ``seeds = n`` with master ``seed = s`` gives the n seeds
 ``np.random.SeedSequence(s).generate_state(n, np.uint64) >> 1`` (distinct 63-bit ints); a list is used as given.
@@ -56,6 +68,7 @@ __all__ = [
     "ConfigError",
     "Entry",
     "RunSummary",
+    "Sweep",
     "expand_cells",
     "load_config",
     "parse_config",
@@ -66,8 +79,9 @@ __all__ = [
 HORIZON_PLACEHOLDER = "$horizon"
 """A parameter value replaced by the cell's horizon (e.g. ``horizon = "$horizon"`` tunes Hedge to T)."""
 
-_EXPERIMENT_KEYS = ("name", "horizon", "seeds", "seed", "feedback", "record")
-_TOP_LEVEL_KEYS = ("experiment", "learners", "environments")
+_EXPERIMENT_KEYS = ("name", "horizon", "seeds", "seed", "feedback", "record", "ledger", "switches")
+_TOP_LEVEL_KEYS = ("experiment", "learners", "environments", "sweep")
+_SWEEP_KEYS = ("parameter", "values")
 
 
 class ConfigError(ValueError):
@@ -99,6 +113,30 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Sweep:
+    """A ``[sweep]`` table: ``parameter`` ("horizon", "learners.<p>" or "environments.<p>"), its ``values``, and
+    the labels of the entries that take the parameter (``targets``; empty for a horizon sweep)."""
+
+    parameter: str
+    values: tuple[Any, ...]
+    targets: frozenset[str] = frozenset()
+
+    @property
+    def section(self) -> str:
+        """"horizon", "learners" or "environments"."""
+        return self.parameter.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        """The constructor parameter swept ("horizon" for a horizon sweep)."""
+        return self.parameter.split(".", 1)[-1]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: parameter and values."""
+        return {"parameter": self.parameter, "values": list(self.values)}
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated experiment config (every default filled in)."""
 
@@ -110,10 +148,16 @@ class Config:
     learners: tuple[Entry, ...]
     environments: tuple[Entry, ...]
     master_seed: int | None = None
+    ledger: bool = False
+    switches: int = 3
+    sweep: Sweep | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The normalized config as JSON-ready data (what the config hash is computed from)."""
-        return {
+        """The normalized config as JSON-ready data (what the config hash is computed from).
+
+        The ledger and sweep keys appear only when used, so configs written before they existed keep their hash.
+        """
+        data = {
             "experiment": {
                 "name": self.name,
                 "horizons": list(self.horizons),
@@ -124,6 +168,12 @@ class Config:
             "learners": [entry.as_dict() for entry in self.learners],
             "environments": [entry.as_dict() for entry in self.environments],
         }
+        if self.ledger:
+            data["experiment"]["ledger"] = True
+            data["experiment"]["switches"] = self.switches
+        if self.sweep is not None:
+            data["sweep"] = self.sweep.as_dict()
+        return data
 
     def hash(self) -> str:
         """SHA-256 of the normalized config: comments, key order and spelled-out defaults do not change it."""
@@ -141,11 +191,15 @@ class Cell:
     feedback: str
     record: str | int
     index: int = field(default=0, compare=False)
+    ledger: bool = False
+    switches: int = 3
+    sweep_parameter: str | None = None
+    sweep_value: Any = None
 
     @property
     def cell_id(self) -> str:
         """A file-name-safe id: readable labels, the horizon, and a hash of everything that defines the cell."""
-        content = {
+        content: dict[str, Any] = {
             "learner": self.learner.as_dict(),
             "environment": self.environment.as_dict(),
             "horizon": self.horizon,
@@ -153,13 +207,19 @@ class Cell:
             "feedback": self.feedback,
             "record": self.record,
         }
+        if self.ledger:
+            content["ledger"] = {"switches": self.switches}
+        if self.sweep_parameter is not None:
+            content["sweep"] = [self.sweep_parameter, self.sweep_value]
         digest = hashlib.sha256(_canonical_json(content).encode()).hexdigest()[:10]
-        slug = _slug(f"{self.learner.label}__{self.environment.label}__T{self.horizon}")
+        swept = "" if self.sweep_value is None else f"__{self.sweep_parameter}={self.sweep_value}"
+        slug = _slug(f"{self.learner.label}__{self.environment.label}__T{self.horizon}{swept}")
         return f"{slug}-{digest}"
 
     def describe(self) -> str:
         """``"learner x environment, T=horizon"``, for progress lines."""
-        return f"{self.learner.label} x {self.environment.label}, T={self.horizon}"
+        swept = "" if self.sweep_value is None else f", {self.sweep_parameter}={self.sweep_value}"
+        return f"{self.learner.label} x {self.environment.label}, T={self.horizon}{swept}"
 
 
 @dataclass
@@ -240,7 +300,25 @@ def parse_config(
     if not isinstance(name, str) or not name:
         problems.append(f"experiment.name: must be a non-empty string, got {name!r}")
         name = default_name
-    horizons = _parse_horizons(experiment.get("horizon"), problems)
+    sweep_table = data.get("sweep")
+    horizon_sweep = isinstance(sweep_table, Mapping) and sweep_table.get("parameter") == "horizon"
+    if horizon_sweep:
+        if "horizon" in experiment:
+            problems.append("experiment.horizon: leave it out when [sweep] sweeps 'horizon' (the values are the "
+                            "horizons)")
+        horizons = _parse_horizons(sweep_table.get("values"), problems, key="sweep.values")
+    else:
+        horizons = _parse_horizons(experiment.get("horizon"), problems)
+    ledger = experiment.get("ledger", False)
+    if not isinstance(ledger, bool):
+        problems.append(f"experiment.ledger: must be true or false, got {ledger!r}")
+        ledger = False
+    switches = experiment.get("switches", 3)
+    if not (_is_int(switches) and switches >= 0):
+        problems.append(f"experiment.switches: must be an int >= 0, got {switches!r}")
+        switches = 3
+    elif "switches" in experiment and not ledger:
+        problems.append("experiment.switches: only used with ledger = true; add it or drop switches")
     master_seed, seeds = _parse_seeds(experiment.get("seeds", 1), experiment.get("seed", 0), problems)
     feedback = experiment.get("feedback", "full")
     if feedback not in ("full", "bandit"):
@@ -253,8 +331,13 @@ def parse_config(
 
     learners = _parse_learners(data.get("learners"), feedback, problems)
     environments = _parse_environments(data.get("environments"), problems)
+    sweep = None
+    if sweep_table is not None:
+        sweep = _parse_sweep(sweep_table, learners, environments, horizons, problems)
     if not problems:
         _probe_grid(learners, environments, horizons, problems)
+    if not problems and sweep is not None:
+        _probe_sweep(sweep, learners, environments, horizons, problems)
     if problems:
         raise ConfigError(problems, source)
     return Config(
@@ -266,6 +349,9 @@ def parse_config(
         learners=tuple(entry for entry, _ in learners),
         environments=tuple(entry for entry, _ in environments),
         master_seed=master_seed,
+        ledger=ledger,
+        switches=int(switches),
+        sweep=sweep,
     )
 
 
@@ -273,19 +359,19 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _parse_horizons(value: Any, problems: list[str]) -> tuple[int, ...]:
+def _parse_horizons(value: Any, problems: list[str], key: str = "experiment.horizon") -> tuple[int, ...]:
     if value is None:
-        problems.append("experiment.horizon: missing (a positive int or a list of them)")
+        problems.append(f"{key}: missing (a positive int or a list of them)")
         return (1,)
     values = value if isinstance(value, list) else [value]
     bad = [item for item in values if not (_is_int(item) and item >= 1)]
     if bad or not values:
         problems.append(
-            f"experiment.horizon: must be a positive int or a non-empty list of them, got {value!r}"
+            f"{key}: must be a positive int or a non-empty list of them, got {value!r}"
         )
         return (1,)
     if len(set(values)) != len(values):
-        problems.append(f"experiment.horizon: repeats a horizon, got {value!r}")
+        problems.append(f"{key}: repeats a horizon, got {value!r}")
     return tuple(sorted({int(item) for item in values}))
 
 
@@ -466,23 +552,125 @@ def _probe_grid(
                 break
 
 
-def expand_cells(config: Config) -> list[Cell]:
-    """The grid in a fixed order: environments, then horizons, then learners."""
-    cells = []
-    for environment in config.environments:
-        for horizon in config.horizons:
-            for learner in config.learners:
-                cells.append(
-                    Cell(
-                        learner,
-                        environment,
-                        horizon,
-                        config.seeds,
-                        config.feedback,
-                        config.record,
-                        len(cells),
-                    )
+def _parse_sweep(
+    table: Any,
+    learners: list[tuple[Entry, Any]],
+    environments: list[tuple[Entry, Any]],
+    horizons: tuple[int, ...],
+    problems: list[str],
+) -> Sweep | None:
+    if not isinstance(table, Mapping):
+        problems.append(f"sweep: must be a table ([sweep]), got {table!r}")
+        return None
+    for key in table:
+        if key not in _SWEEP_KEYS:
+            problems.append(f"sweep.{key}: unknown key (known: {', '.join(_SWEEP_KEYS)})")
+    parameter = table.get("parameter")
+    if parameter == "horizon":
+        return Sweep("horizon", horizons)
+    section, _, name = parameter.partition(".") if isinstance(parameter, str) else ("", "", "")
+    if section not in ("learners", "environments") or not name:
+        problems.append(
+            "sweep.parameter: must be 'horizon', 'learners.<parameter>' or 'environments.<parameter>', "
+            f"got {parameter!r}"
+        )
+        return None
+    values = table.get("values")
+    numeric = isinstance(values, list) and values and all(
+        isinstance(item, (int, float)) and not isinstance(item, bool) for item in values
+    )
+    if not numeric:
+        problems.append(f"sweep.values: must be a non-empty list of numbers, got {values!r}")
+        values = []
+    elif len(set(values)) != len(values):
+        problems.append(f"sweep.values: repeats a value, got {values!r}")
+    entries = learners if section == "learners" else environments
+    targets = []
+    for position, (entry, factory) in enumerate(entries):
+        if name in constructor_parameters(factory):
+            if name in entry.params:
+                problems.append(
+                    f"{section}[{position}].{name}: also swept by [sweep]; remove it from the {section} table"
                 )
+            targets.append(entry.label)
+    if not targets:
+        problems.append(f"sweep.parameter: no entry of [[{section}]] takes the parameter {name!r}")
+    return Sweep(parameter, tuple(values), frozenset(targets))
+
+
+def _probe_sweep(
+    sweep: Sweep,
+    learners: list[tuple[Entry, Any]],
+    environments: list[tuple[Entry, Any]],
+    horizons: tuple[int, ...],
+    problems: list[str],
+) -> None:
+    """Build the swept entries with every value, to report bad values before any cell runs."""
+    if sweep.section == "horizon":
+        return
+    horizon = horizons[-1]
+    sizes = set()
+    for position, (entry, factory) in enumerate(environments):
+        params = entry.resolved_params(horizon)
+        swept = sweep.section == "environments" and entry.label in sweep.targets
+        for value in sweep.values if swept else (None,):
+            try:
+                env = factory(**params, **({sweep.name: value} if swept else {}))
+                sizes.add(int(env.n_experts))
+            except Exception as error:  # noqa: BLE001
+                problems.append(f"sweep.values: environments[{position}] ({entry.label}) with "
+                                f"{sweep.name}={value!r}: {error}")
+    for position, (entry, factory) in enumerate(learners):
+        params = entry.resolved_params(horizon)
+        swept = sweep.section == "learners" and entry.label in sweep.targets
+        for value in sweep.values if swept else (None,):
+            for size in sorted(sizes):
+                try:
+                    factory(size, **params, **({sweep.name: value} if swept else {}))
+                except Exception as error:  # noqa: BLE001
+                    problems.append(f"sweep.values: learners[{position}] ({entry.label}) with "
+                                    f"{sweep.name}={value!r}, n_experts={size}: {error}")
+                    break
+
+
+def _swept(entry: Entry, sweep: Sweep | None, section: str) -> list[tuple[Entry, Any]]:
+    """(entry, sweep value) for each value when ``entry`` takes the swept parameter, else [(entry, None)]."""
+    if sweep is None or sweep.section != section or entry.label not in sweep.targets:
+        return [(entry, None)]
+    return [(Entry(entry.name, {**entry.params, sweep.name: value}, entry.label), value) for value in sweep.values]
+
+
+def expand_cells(config: Config) -> list[Cell]:
+    """The grid in a fixed order: environments (each swept value in turn), then horizons, then learners (each
+    swept value in turn). Without a sweep, cells carry no sweep value; with one, entries that do not take the
+    swept parameter appear once per (environment, horizon), with ``sweep_value`` None."""
+    cells: list[Cell] = []
+    sweep = config.sweep
+    parameter = None if sweep is None else sweep.parameter
+    seen: set[str] = set()
+    for base_environment in config.environments:
+        for environment, env_value in _swept(base_environment, sweep, "environments"):
+            for horizon in config.horizons:
+                for base_learner in config.learners:
+                    for learner, learner_value in _swept(base_learner, sweep, "learners"):
+                        value = horizon if parameter == "horizon" else (
+                            env_value if env_value is not None else learner_value)
+                        cell = Cell(
+                            learner,
+                            environment,
+                            horizon,
+                            config.seeds,
+                            config.feedback,
+                            config.record,
+                            len(cells),
+                            config.ledger,
+                            config.switches,
+                            parameter,
+                            value,
+                        )
+                        if cell.cell_id not in seen:
+                            seen.add(cell.cell_id)
+                            cells.append(cell)
     return cells
 
 
@@ -512,6 +700,8 @@ def run_cell(cell: Cell) -> tuple[pd.DataFrame, float]:
         feedback=cell.feedback,
         record=cell.record,
         n_jobs=1,
+        ledger=cell.ledger,
+        switches=cell.switches,
     )
     wall_time = time.perf_counter() - start
     front = {
@@ -519,6 +709,9 @@ def run_cell(cell: Cell) -> tuple[pd.DataFrame, float]:
         "environment": cell.environment.label,
         "horizon": np.int64(cell.horizon),
     }
+    if cell.sweep_parameter is not None:
+        front["sweep_parameter"] = cell.sweep_parameter
+        front["sweep_value"] = np.nan if cell.sweep_value is None else float(cell.sweep_value)
     described = pd.DataFrame({key: [value] * len(frame) for key, value in front.items()})
     tail = pd.DataFrame(
         {

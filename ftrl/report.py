@@ -1,8 +1,9 @@
 r"""The regret table of an experiment: final regret per learner, environment and horizon, with bounds.
 
-For each cell the final regret :math:`R_T` over the seeds gives the mean, a 95% Student-t interval
-:math:`\bar R \pm t_{0.975,n-1}\, s/\sqrt n`, the scaled regret :math:`\bar R / \sqrt T`, and the theoretical bound
-of :func:`ftrl.regret.bound` that applies to the learner (if one does) with the ratio :math:`\bar R / B_T`.
+For each cell the final regret :math:`R_T` over the seeds gives the mean, a 95% interval for it (Student t,
+:math:`\bar R \pm t_{0.975,n-1}\, s/\sqrt n`, or a percentile / BCa bootstrap, see
+:func:`ftrl.regret.final_statistics`), the scaled regret :math:`\bar R / \sqrt T`, and the theoretical bound of
+:func:`ftrl.regret.bound` that applies to the learner (if one does) with the ratio :math:`\bar R / B_T`.
 """
 
 from __future__ import annotations
@@ -66,7 +67,15 @@ def bound_curve(
     return None
 
 
-def regret_table(results: pd.DataFrame | str | os.PathLike[str], column: str = "regret") -> pd.DataFrame:
+def regret_table(
+    results: pd.DataFrame | str | os.PathLike[str],
+    column: str = "regret",
+    *,
+    interval: str = "t",
+    confidence: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Final-round statistics of ``column`` for every cell of an experiment.
 
     Parameters
@@ -74,18 +83,24 @@ def regret_table(results: pd.DataFrame | str | os.PathLike[str], column: str = "
     results : DataFrame or path
         The output of :func:`ftrl.load_results`, or a result directory.
     column : str
-        ``"regret"`` (default), ``"pseudo_regret"`` or ``"realized_regret"``.
+        ``"regret"`` (default), ``"pseudo_regret"``, ``"realized_regret"``, or with ``ledger = true``
+        ``"dynamic_regret"``, ``"shifting_regret"``, ``"adaptive_regret"``.
+    interval : {"t", "bootstrap", "bca"}
+        The confidence interval for the mean across seeds (see :func:`ftrl.regret.final_statistics`).
+    confidence, n_resamples, seed
+        Passed to :func:`ftrl.regret.final_statistics`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (environment, horizon, learner) in the experiment's order, with columns ``environment``,
-        ``horizon``, ``learner``, ``n_experts``, ``n_seeds``, ``mean``, ``ci_low``, ``ci_high`` (95% t-interval
-        for the mean; NaN with one seed), ``per_sqrt_T`` (mean / sqrt(T)), ``bound_name``, ``bound`` (NaN where
-        none applies), ``ratio_to_bound`` and ``wall_time`` (seconds, from the manifest). Cells where ``column`` is undefined (all NaN)
-        are left out.
+        One row per (environment, horizon, [sweep value,] learner) in the experiment's order, with columns
+        ``environment``, ``horizon``, (``sweep_value`` in a sweep), ``learner``, ``n_experts``, ``n_seeds``,
+        ``mean``, ``ci_low``, ``ci_high`` (the interval for the mean; NaN with one seed), ``per_sqrt_T``
+        (mean / sqrt(T)), ``bound_name``, ``bound`` (NaN where none applies; bounds are for the external regret
+        and are left out for other columns), ``ratio_to_bound`` and ``wall_time`` (seconds, from the manifest).
+        Cells where ``column`` is undefined (all NaN) are left out. ``attrs`` records the interval method.
     """
-    from ftrl.regret import student_t_quantile
+    from ftrl.regret import final_statistics
     from ftrl.store import load_results
 
     df = results if isinstance(results, pd.DataFrame) else load_results(results)
@@ -94,60 +109,88 @@ def regret_table(results: pd.DataFrame | str | os.PathLike[str], column: str = "
             f"The 'column' parameter of regret_table must be a column of the results. Got {column!r}; "
             f"available: {[name for name in df.columns if 'regret' in name]}."
         )
+    swept = "sweep_value" in df.columns
+    keys = ["environment", "horizon", *(["sweep_value"] if swept else []), "learner"]
+    stats = final_statistics(
+        df, column, method=interval, confidence=confidence, n_resamples=n_resamples, seed=seed, by=keys
+    )
     wall_times = _wall_times(df)
     final = df[df["t"] == df["horizon"]]
+    firsts = final.groupby(keys, sort=False, dropna=False).agg(
+        learner_name=("learner_name", "first"),
+        learner_params=("learner_params", "first"),
+        n_experts=("n_experts", "first"),
+        best_loss=("best_cum_loss", "mean"),
+    )
+    with_bounds = column in ("regret", "pseudo_regret", "realized_regret")
     rows = []
-    for (environment, horizon, learner), group in final.groupby(
-        ["environment", "horizon", "learner"], sort=False
-    ):
-        values = group[column].to_numpy(dtype=np.float64)
-        values = values[np.isfinite(values)]
-        n_seeds = values.size
+    for _, row in stats.iterrows():
+        n_seeds = int(row["n_seeds"])
         if n_seeds == 0:  # the column is not defined for this cell (e.g. pseudo-regret without known means)
             continue
-        mean = float(values.mean()) if n_seeds else math.nan
-        if n_seeds > 1:
-            half = student_t_quantile(0.975, n_seeds - 1) * float(values.std(ddof=1)) / math.sqrt(n_seeds)
-        else:
-            half = math.nan
-        first = group.iloc[0]
+        key = tuple(row[name] for name in keys)
+        first = firsts.loc[key] if not swept or not _isnan(row["sweep_value"]) else _nan_row(firsts, key)
+        horizon = int(row["horizon"])
         n_experts = int(first["n_experts"])
-        best_loss = np.array([group["best_cum_loss"].mean()])
-        found = bound_curve(
-            str(first["learner_name"]),
-            json.loads(first["learner_params"]),
-            int(horizon),
-            n_experts,
-            np.array([float(horizon)]),
-            best_loss,
-        )
+        found = None
+        if with_bounds:
+            found = bound_curve(
+                str(first["learner_name"]),
+                json.loads(first["learner_params"]),
+                horizon,
+                n_experts,
+                np.array([float(horizon)]),
+                np.array([float(first["best_loss"])]),
+            )
         bound_value = float(found[1][0]) if found else math.nan
-        rows.append(
+        mean = float(row["mean"])
+        wall_key = (row["learner"], row["environment"], horizon,
+                    None if not swept or _isnan(row["sweep_value"]) else float(row["sweep_value"]))
+        entry = {"environment": row["environment"], "horizon": horizon}
+        if swept:
+            entry["sweep_value"] = float(row["sweep_value"])
+        entry.update(
             {
-                "environment": environment,
-                "horizon": int(horizon),
-                "learner": learner,
+                "learner": row["learner"],
                 "n_experts": n_experts,
                 "n_seeds": n_seeds,
                 "mean": mean,
-                "ci_low": mean - half,
-                "ci_high": mean + half,
+                "ci_low": float(row["ci_low"]),
+                "ci_high": float(row["ci_high"]),
                 "per_sqrt_T": mean / math.sqrt(horizon),
                 "bound_name": found[0] if found else "",
                 "bound": bound_value,
                 "ratio_to_bound": mean / bound_value if found else math.nan,
-                "wall_time": wall_times.get((learner, environment, int(horizon)), math.nan),
+                "wall_time": wall_times.get(wall_key, math.nan),
             }
         )
-    return pd.DataFrame(rows)
+        rows.append(entry)
+    table = pd.DataFrame(rows)
+    table.attrs = {"interval": interval, "confidence": confidence}
+    return table
 
 
-def _wall_times(df: pd.DataFrame) -> dict[tuple[str, str, int], float]:
-    """(learner, environment, horizon) -> wall time, from the manifest's cells saved in ``df.attrs``."""
+def _isnan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _nan_row(firsts: pd.DataFrame, key: tuple[Any, ...]) -> pd.Series:
+    """The row of ``firsts`` whose index equals ``key``, NaN sweep values matching each other."""
+    for index, row in firsts.iterrows():
+        if all(a == b or (_isnan(a) and _isnan(b)) for a, b in zip(index, key)):
+            return row
+    raise KeyError(key)
+
+
+def _wall_times(df: pd.DataFrame) -> dict[tuple[str, str, int, float | None], float]:
+    """(learner, environment, horizon, sweep value) -> wall time, from the manifest's cells in ``df.attrs``."""
     times = {}
     for entry in df.attrs.get("cells") or []:
         if entry.get("wall_time") is not None:
-            times[(entry["learner"], entry["environment"], int(entry["horizon"]))] = float(entry["wall_time"])
+            value = entry.get("sweep_value")
+            key = (entry["learner"], entry["environment"], int(entry["horizon"]),
+                   None if value is None else float(value))
+            times[key] = float(entry["wall_time"])
     return times
 
 
@@ -167,7 +210,7 @@ def format_table(table: pd.DataFrame, fmt: str = "table", column: str = "regret"
             "learner": table["learner"],
             "seeds": table["n_seeds"],
             f"{column} (mean)": table["mean"].map(_number),
-            "95% CI": [
+            _interval_header(table): [
                 f"[{_number(low)}, {_number(high)}]" for low, high in zip(table["ci_low"], table["ci_high"])
             ],
             "/ sqrt(T)": table["per_sqrt_T"].map(lambda value: f"{value:.3f}"),
@@ -181,6 +224,8 @@ def format_table(table: pd.DataFrame, fmt: str = "table", column: str = "regret"
             "time (s)": table["wall_time"].map(lambda value: "-" if math.isnan(value) else f"{value:.2f}"),
         }
     )
+    if "sweep_value" in table.columns:
+        shown.insert(2, "value", table["sweep_value"].map(lambda value: "-" if math.isnan(value) else f"{value:g}"))
     if fmt == "markdown":
         header = "| " + " | ".join(shown.columns) + " |"
         rule = "|" + "|".join("---" if i < 3 else "---:" for i in range(len(shown.columns))) + "|"
@@ -189,6 +234,13 @@ def format_table(table: pd.DataFrame, fmt: str = "table", column: str = "regret"
         ]
         return "\n".join([header, rule, *body])
     return shown.to_string(index=False)
+
+
+def _interval_header(table: pd.DataFrame) -> str:
+    attrs = getattr(table, "attrs", {}) or {}
+    level = round(100 * float(attrs.get("confidence", 0.95)))
+    method = attrs.get("interval", "t")
+    return f"{level}% CI" if method == "t" else f"{level}% CI ({method})"
 
 
 def _number(value: float) -> str:

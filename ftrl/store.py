@@ -40,6 +40,8 @@ _COLUMN_ORDER = (
     "learner",
     "environment",
     "horizon",
+    "sweep_parameter",
+    "sweep_value",
     "seed",
     "t",
     "loss",
@@ -51,6 +53,9 @@ _COLUMN_ORDER = (
     "realized_loss",
     "realized_regret",
     "pseudo_regret",
+    "dynamic_regret",
+    "shifting_regret",
+    "adaptive_regret",
     "learner_name",
     "learner_params",
     "environment_name",
@@ -191,6 +196,7 @@ class ResultDirectory:
                 "learner": cell.learner.label,
                 "environment": cell.environment.label,
                 "horizon": cell.horizon,
+                "sweep_value": cell.sweep_value,
                 "file": f"{CELLS}/{cell.cell_id}.parquet",
                 "status": "pending",
                 "wall_time": None,
@@ -251,6 +257,8 @@ class ResultDirectory:
                 "seeds": list(cell.seeds),
                 "feedback": cell.feedback,
                 "record": cell.record,
+                "ledger": {"switches": cell.switches} if cell.ledger else None,
+                "sweep": None if cell.sweep_parameter is None else [cell.sweep_parameter, cell.sweep_value],
             },
             "wall_time": wall_time,
             "attrs": frame.attrs,
@@ -283,8 +291,9 @@ def load_results(directory: str | os.PathLike[str]) -> pd.DataFrame:
         One row per (cell, seed, recorded round), cells in the manifest's order (environments, horizons,
         learners), with columns ``learner`` and ``environment`` (the labels), ``horizon``, ``seed``, ``t``, the
         columns of :func:`ftrl.simulate` (``loss``, ``cum_loss``, ``best_cum_loss``, ``best_expert``, ``regret``
-        and, where defined, ``arm``, ``realized_loss``, ``realized_regret``, ``pseudo_regret``; NaN in cells where
-        they are not), then ``learner_name``, ``learner_params``, ``environment_name``, ``environment_params``
+        and, where defined, ``arm``, ``realized_loss``, ``realized_regret``, ``pseudo_regret``, and with
+        ``ledger = true`` ``dynamic_regret``, ``shifting_regret``, ``adaptive_regret``; NaN in cells where
+        they are not; a sweep adds ``sweep_parameter`` and ``sweep_value`` after ``horizon``), then ``learner_name``, ``learner_params``, ``environment_name``, ``environment_params``
         (the parameters as JSON strings, with ``"$horizon"`` resolved), ``n_experts`` and ``feedback``.
         ``attrs`` holds ``experiment``, ``config``, ``config_hash``, ``versions``, ``cells`` (the manifest's
         per-cell entries: status, wall time) and ``missing`` (ids of cells not finished).
