@@ -271,6 +271,36 @@ def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
 
 
 @kernel
+def _softmax_columns(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
+    """softmax down each column of a C-contiguous (k, m) array, without transposing it.
+
+    Every loop runs along a row, so it vectorizes across the columns; each column's sum is taken top to bottom, an
+    order fixed by the code. Columns holding nan, +inf or only -inf give nan (as scipy).
+    """
+    k, m = x.shape
+    largest_key = np.full(m, order_key(-np.inf))
+    for r in range(k):
+        for c in range(m):
+            key = order_key(x[r, c])
+            largest_key[c] = key if key > largest_key[c] else largest_key[c]
+    largest = np.empty(m)
+    for c in range(m):
+        largest[c] = from_order_key(largest_key[c])
+    total = np.zeros(m)
+    for r in range(k):
+        for c in range(m):
+            term = fast_exp(x[r, c] - largest[c])
+            out[r, c] = term
+            total[c] += term
+    scale = np.empty(m)
+    for c in range(m):
+        scale[c] = 1.0 / total[c] if math.isfinite(largest[c]) else np.nan
+    for r in range(k):
+        for c in range(m):
+            out[r, c] *= scale[c]
+
+
+@kernel
 def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
     r"""Write :math:`\operatorname{softmax}(-\eta L)` into ``out``: the negative-entropy FTRL argmin (the Hedge step).
 
@@ -488,6 +518,13 @@ def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = None, *, temperat
     axes = normalize_axes(axis, values.ndim, "axis", owner)
     if gamma != 1.0:
         values = values / gamma
+    leading = axes == tuple(range(len(axes))) and len(axes) < values.ndim
+    if leading and values.flags.c_contiguous and values.size:
+        # Reduced axes first: a (k, m) view with the sums running down the columns, no transposed copy.
+        columns = values.reshape(-1, int(np.prod(values.shape[len(axes):])))
+        out = np.empty_like(columns)
+        _softmax_columns(columns, out)
+        return out.reshape(values.shape)
     rows, _ = _as_rows(values, axes)
     out = np.empty_like(rows)
     if rows.size:
