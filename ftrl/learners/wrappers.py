@@ -147,17 +147,17 @@ def sleeping_block(
 
 def _check_inner(learner: Any, owner: str) -> Any:
     """The wrapped learner must be a full-information learner instance (weights, update, reset, n_experts)."""
+    feedback = getattr(learner, "feedback", "full")
+    if not isinstance(learner, type) and feedback != "full":
+        raise ValueError(
+            f"The 'learner' parameter of {owner} must be a full-information learner (feedback 'full'). "
+            f"Got {type(learner).__name__} with feedback {feedback!r} instead."
+        )
     needed = ("n_experts", "weights", "update", "reset")
     if isinstance(learner, type) or not all(hasattr(learner, name) for name in needed):
         raise TypeError(
             f"The 'learner' parameter of {owner} must be a full-information learner instance (with n_experts, "
             f"weights, update and reset), e.g. Hedge(3, eta=0.5). Got {learner!r} instead."
-        )
-    feedback = getattr(learner, "feedback", "full")
-    if feedback != "full":
-        raise ValueError(
-            f"The 'learner' parameter of {owner} must be a full-information learner (feedback 'full'). "
-            f"Got {type(learner).__name__} with feedback {feedback!r} instead."
         )
     return learner
 
@@ -259,7 +259,7 @@ class Delayed(_Wrapper):
     >>> delayed.weights.tolist()  # the first loss is still on its way
     [0.5, 0.5]
     >>> delayed.update([0.0, 0.0])
-    >>> [round(w, 4) for w in delayed.weights]
+    >>> delayed.weights.round(4).tolist()
     [0.2689, 0.7311]
 
     References
@@ -380,7 +380,7 @@ class Sleeping(_Wrapper):
     >>> sleeping.weights_for([True, True, False]).tolist()
     [0.5, 0.5, 0.0]
     >>> sleeping.update([1.0, 0.0, np.nan])  # expert 2 asleep, charged the mixture's loss 0.5
-    >>> [round(w, 4) for w in sleeping.weights]
+    >>> sleeping.weights.round(4).tolist()
     [0.1863, 0.5065, 0.3072]
 
     References
