@@ -31,6 +31,11 @@ DEMO_CONFIG: dict[str, Any] = {
 }
 """The built-in experiment of ``ftrl demo``: FTL is linear on the trap and best on the stochastic instance."""
 
+REGRET_COLUMNS = (
+    "regret", "pseudo_regret", "realized_regret", "dynamic_regret", "shifting_regret", "adaptive_regret",
+)
+"""The columns ``report`` and ``plot`` accept; the last three need ``ledger = true`` in the config."""
+
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
@@ -39,6 +44,9 @@ _EPILOG = """examples:
   ftrl run scripts/experiments/ftl_vs_hedge.toml --out results/ftl
   ftrl report results/ftl --format markdown
   ftrl plot results/ftl -o results/ftl.png --log --bounds
+  ftrl report results/ftl --interval bootstrap --column adaptive_regret
+  ftrl plot results/ftl --final -o results/ftl_final.png
+  ftrl plot results/eta_sweep --sweep -o results/eta_sweep.png
   ftrl list
 """
 
@@ -121,9 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report",
         help="print the regret table of a result directory",
-        description="Per environment and horizon, each learner's final regret: mean and 95%% t-interval across "
-        "seeds, regret / sqrt(T), the theoretical bound where one applies (from ftrl.regret.bound) "
-        "and the ratio to it, and the cell's wall time.",
+        description="Per environment and horizon, each learner's final regret: mean and 95%% interval across "
+        "seeds (Student t, percentile bootstrap or BCa), regret / sqrt(T), the theoretical bound where one "
+        "applies (from ftrl.regret.bound) and the ratio to it, and the cell's wall time.",
     )
     report.add_argument("directory", metavar="DIR", help="result directory written by `ftrl run`")
     report.add_argument(
@@ -135,16 +143,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--column",
-        choices=("regret", "pseudo_regret", "realized_regret"),
+        choices=REGRET_COLUMNS,
         default="regret",
-        help="which regret (default: regret against the best expert in hindsight)",
+        help="which regret (default: regret against the best expert in hindsight; dynamic, shifting and "
+        "adaptive regret need ledger = true in the config)",
     )
+    report.add_argument(
+        "--interval",
+        choices=("t", "bootstrap", "bca"),
+        default="t",
+        help="confidence interval for the mean across seeds: Student t (default), percentile bootstrap, or "
+        "bias-corrected and accelerated bootstrap",
+    )
+    report.add_argument(
+        "--resamples", type=_positive_int, default=2000, metavar="B", help="bootstrap resamples (default 2000)"
+    )
+    report.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
 
     plot = commands.add_parser(
         "plot",
         help="plot the regret curves of a result directory",
         description="One panel per environment (at its largest horizon), one line per learner: the mean regret "
-        "with a shaded 95%% band across seeds.",
+        "with a shaded 95%% band across seeds. --final draws the distribution of the final regret across "
+        "seeds instead (a violin per learner); --sweep draws the final regret against the parameter of the "
+        "config's [sweep] table.",
     )
     plot.add_argument("directory", metavar="DIR", help="result directory written by `ftrl run`")
     plot.add_argument(
@@ -154,13 +176,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="output image; the suffix chooses the format (.png, .pdf, .svg)",
     )
-    plot.add_argument("--log", action="store_true", help="log-log axes")
+    kind = plot.add_mutually_exclusive_group()
+    kind.add_argument("--final", action="store_true", help="violins of the final regret across seeds")
+    kind.add_argument("--sweep", action="store_true", help="final regret against the swept parameter")
+    plot.add_argument("--log", action="store_true", help="log-log axes (with --sweep: log y axis)")
     plot.add_argument("--bounds", action="store_true", help="overlay the theoretical bounds (dashed)")
     plot.add_argument(
         "--column",
-        choices=("regret", "pseudo_regret", "realized_regret"),
+        choices=REGRET_COLUMNS,
         default="regret",
         help="which regret to draw (default: regret)",
+    )
+    plot.add_argument(
+        "--interval",
+        choices=("t", "bootstrap", "bca"),
+        default="t",
+        help="with --sweep: the band's confidence interval (default t)",
     )
 
     listing = commands.add_parser(
@@ -252,7 +283,13 @@ def _command_run(arguments: argparse.Namespace) -> int:
 def _command_report(arguments: argparse.Namespace) -> int:
     from ftrl.report import format_table, regret_table
 
-    table = regret_table(arguments.directory, column=arguments.column)
+    table = regret_table(
+        arguments.directory,
+        column=arguments.column,
+        interval=arguments.interval,
+        n_resamples=arguments.resamples,
+        seed=arguments.seed,
+    )
     print(format_table(table, arguments.format, column=arguments.column))
     return 0
 
@@ -260,15 +297,26 @@ def _command_report(arguments: argparse.Namespace) -> int:
 def _command_plot(arguments: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
-    from ftrl.plot import plot_results
+    from ftrl.plot import plot_final, plot_results, plot_sweep
 
-    figure = plot_results(
-        arguments.directory,
-        arguments.output,
-        log=arguments.log,
-        bounds=arguments.bounds,
-        column=arguments.column,
-    )
+    if arguments.final:
+        figure = plot_final(arguments.directory, arguments.output, column=arguments.column)
+    elif arguments.sweep:
+        figure = plot_sweep(
+            arguments.directory,
+            arguments.output,
+            column=arguments.column,
+            interval=arguments.interval,
+            log_y=arguments.log,
+        )
+    else:
+        figure = plot_results(
+            arguments.directory,
+            arguments.output,
+            log=arguments.log,
+            bounds=arguments.bounds,
+            column=arguments.column,
+        )
     plt.close(figure)
     print(f"wrote {arguments.output}", file=sys.stderr)
     return 0

@@ -17,13 +17,16 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["PLOT_SUFFIXES", "plot_results"]
+__all__ = ["PLOT_SUFFIXES", "plot_final", "plot_results", "plot_sweep"]
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 _YLABELS = {
     "regret": "regret (vs. the best expert)",
     "pseudo_regret": "pseudo-regret",
     "realized_regret": "realized regret",
+    "dynamic_regret": "dynamic regret (vs. the per-round best)",
+    "shifting_regret": "shifting regret (vs. m switches)",
+    "adaptive_regret": "adaptive regret (worst interval)",
 }
 
 
@@ -163,6 +166,232 @@ def plot_results(
         figure.suptitle(
             f"{experiment}: mean {column.replace('_', ' ')} with 95% band across seeds", fontsize=11
         )
+    if path is not None:
+        figure.savefig(path, dpi=130)
+    return figure
+
+
+def _load(results: pd.DataFrame | str | os.PathLike[str], path: str | os.PathLike[str] | None, column: str,
+          owner: str) -> pd.DataFrame:
+    from ftrl.store import load_results
+
+    if path is not None and Path(path).suffix.lower() not in PLOT_SUFFIXES:
+        raise ValueError(
+            f"The 'path' parameter of {owner} must end in one of {', '.join(PLOT_SUFFIXES)}. Got {str(path)!r}."
+        )
+    df = results if isinstance(results, pd.DataFrame) else load_results(results)
+    if df.empty:
+        raise ValueError("There are no finished cells to plot yet; run the experiment first.")
+    if column not in df.columns:
+        raise ValueError(f"The 'column' parameter of {owner} must be a column of the results. Got {column!r}.")
+    return df
+
+
+def _grid(n_panels: int, width: float, height: float) -> tuple[Figure, list]:
+    import matplotlib.pyplot as plt
+
+    n_columns = 2 if n_panels == 4 else min(3, n_panels)
+    n_rows = math.ceil(n_panels / n_columns)
+    figure, axes_grid = plt.subplots(
+        n_rows, n_columns, figsize=(width * n_columns, height * n_rows), squeeze=False, layout="constrained"
+    )
+    for spare in axes_grid.flat[n_panels:]:
+        spare.remove()
+    return figure, list(axes_grid.flat[:n_panels])
+
+
+def _value_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def plot_final(
+    results: pd.DataFrame | str | os.PathLike[str],
+    path: str | os.PathLike[str] | None = None,
+    *,
+    column: str = "regret",
+) -> Figure:
+    """The distribution of the final ``column`` across seeds: one panel per environment (at its largest horizon),
+    one violin per learner (per swept value in a sweep), with every seed's value as a dot and the mean as a bar.
+
+    Parameters
+    ----------
+    results : DataFrame or path
+        The output of :func:`ftrl.load_results`, or a result directory.
+    path : path, optional
+        Output file (``.png``, ``.pdf`` or ``.svg``).
+    column : str
+        Any regret column of the results.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One Axes per environment.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df = _load(results, path, column, "plot_final")
+    final = df[df["t"] == df["horizon"]]
+    environments = list(dict.fromkeys(final["environment"]))
+    learners = list(dict.fromkeys(final["learner"]))
+    colors = plt.get_cmap("tab10")
+    swept = "sweep_value" in final.columns
+    categories_per_panel = max(
+        len(final[final["environment"] == env].drop_duplicates(["learner", *(["sweep_value"] if swept else [])]))
+        for env in environments
+    )
+    figure, axes_list = _grid(len(environments), max(4.0, 0.75 * categories_per_panel + 1.5), 4.2)
+    rng = np.random.default_rng(0)
+    for axes, environment in zip(axes_list, environments):
+        panel = final[final["environment"] == environment]
+        panel = panel[panel["horizon"] == panel["horizon"].max()]
+        keys = ["learner", "sweep_value"] if swept else ["learner"]
+        name = str(panel["sweep_parameter"].dropna().iloc[0]).split(".")[-1] if swept else ""
+        labels, positions, data, shades = [], [], [], []
+        for key, group in panel.groupby(keys, sort=False, dropna=False):
+            key = key if isinstance(key, tuple) else (key,)
+            values = group[column].to_numpy(dtype=np.float64)
+            values = values[np.isfinite(values)]
+            if values.size == 0:
+                continue
+            learner = key[0]
+            label = learner if not swept or _isnan(key[1]) else f"{learner}\n{name}={_value_text(key[1])}"
+            labels.append(label)
+            positions.append(len(positions))
+            data.append(values)
+            shades.append(colors(learners.index(learner) % 10))
+        for position, values, shade in zip(positions, data, shades):
+            if values.size > 1 and np.ptp(values) > 0:
+                parts = axes.violinplot([values], positions=[position], widths=0.8, showextrema=False)
+                for body in parts["bodies"]:
+                    body.set_facecolor(shade)
+                    body.set_edgecolor(shade)
+                    body.set_alpha(0.3)
+            jitter = rng.uniform(-0.12, 0.12, size=values.size)
+            axes.scatter(position + jitter, values, s=9, color=shade, alpha=0.8, linewidths=0, zorder=3)
+            axes.hlines(values.mean(), position - 0.3, position + 0.3, color="black", linewidth=1.6, zorder=4)
+        axes.set_xticks(positions, labels, rotation=30 if max(map(len, labels), default=0) > 10 else 0,
+                        ha="right" if max(map(len, labels), default=0) > 10 else "center", fontsize=8)
+        n_seeds = int(panel["seed"].nunique())
+        horizon = int(panel["horizon"].max())
+        axes.set_title(f"{environment}\nT = {horizon:,}, {n_seeds} seed{'s' * (n_seeds > 1)}", fontsize=10)
+        axes.set_ylabel(f"final {_YLABELS.get(column, column)}", fontsize=9)
+        axes.grid(True, axis="y", alpha=0.3)
+    experiment = df.attrs.get("experiment")
+    figure.suptitle(
+        f"{experiment + ': ' if experiment else ''}final {column.replace('_', ' ')} per seed (bar: mean)",
+        fontsize=11,
+    )
+    if path is not None:
+        figure.savefig(path, dpi=130)
+    return figure
+
+
+def _isnan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def plot_sweep(
+    results: pd.DataFrame | str | os.PathLike[str],
+    path: str | os.PathLike[str] | None = None,
+    *,
+    column: str = "regret",
+    interval: str = "t",
+    log_y: bool = False,
+) -> Figure:
+    """Final ``column`` against the swept parameter of a ``[sweep]`` experiment: one panel per environment, one
+    line per learner (mean across seeds, shaded 95% interval of :func:`ftrl.regret.final_statistics`).
+
+    The x axis is logarithmic when the swept values are positive and span more than a factor 10. Learners that
+    do not take the swept parameter (reference cells) are drawn as dashed horizontal lines with their band.
+
+    Parameters
+    ----------
+    results : DataFrame or path
+        Results of an experiment with a ``[sweep]`` table.
+    path : path, optional
+        Output file (``.png``, ``.pdf`` or ``.svg``).
+    column : str
+        Any regret column of the results.
+    interval : {"t", "bootstrap", "bca"}
+        The band's confidence interval.
+    log_y : bool
+        Logarithmic y axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One Axes per environment.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ftrl.regret import final_statistics
+
+    df = _load(results, path, column, "plot_sweep")
+    if "sweep_value" not in df.columns:
+        raise ValueError(
+            "The results passed to plot_sweep come from an experiment without a [sweep] table; add one (see "
+            "docs/experiments.md) or plot the curves with plot_results."
+        )
+    parameter = str(df["sweep_parameter"].dropna().iloc[0])
+    stats = final_statistics(df, column, method=interval, by=["environment", "sweep_value", "learner", "horizon"])
+    swept_values = stats["sweep_value"].dropna().to_numpy(dtype=np.float64)
+    if parameter == "horizon":
+        swept_values = stats["horizon"].to_numpy(dtype=np.float64)
+        stats["sweep_value"] = stats["horizon"].astype(np.float64)
+    log_x = bool(swept_values.size and swept_values.min() > 0 and swept_values.max() > 10 * swept_values.min())
+    environments = list(dict.fromkeys(stats["environment"]))
+    learners = list(dict.fromkeys(stats["learner"]))
+    colors = plt.get_cmap("tab10")
+    figure, axes_list = _grid(len(environments), 5.2, 4.0)
+    low_x, high_x = swept_values.min(), swept_values.max()
+    for axes, environment in zip(axes_list, environments):
+        panel = stats[(stats["environment"] == environment) & (stats["n_seeds"] > 0)]
+        for learner in learners:
+            rows = panel[panel["learner"] == learner].sort_values("sweep_value")
+            if rows.empty:
+                continue
+            color = colors(learners.index(learner) % 10)
+            mean = rows["mean"].to_numpy()
+            low, high = rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy()
+            if rows["sweep_value"].isna().all():  # a reference learner without the swept parameter
+                axes.plot([low_x, high_x], [mean[0], mean[0]], color=color, linestyle="--", linewidth=1.4,
+                          label=f"{learner} (not swept)")
+                if np.isfinite(low[0]):
+                    axes.fill_between([low_x, high_x], [low[0]] * 2, [high[0]] * 2, color=color, alpha=0.12,
+                                      linewidth=0)
+                continue
+            x = rows["sweep_value"].to_numpy(dtype=np.float64)
+            axes.plot(x, mean, color=color, marker="o", markersize=4, linewidth=1.8, label=learner)
+            if np.isfinite(low).any():
+                axes.fill_between(x, low, high, color=color, alpha=0.2, linewidth=0)
+        if log_x:
+            axes.set_xscale("log")
+        if log_y:
+            axes.set_yscale("log")
+        n_seeds = int(panel["n_seeds"].max()) if not panel.empty else 0
+        axes.set_title(f"{environment}\n{n_seeds} seeds", fontsize=10)
+        axes.set_xlabel(parameter.split(".")[-1] + ("" if parameter == "horizon" else f" ({parameter})"))
+        axes.set_ylabel(f"final {_YLABELS.get(column, column)}", fontsize=9)
+        axes.grid(True, which="major", alpha=0.3)
+    legend_entries: dict[str, object] = {}
+    for axes in figure.axes:
+        for handle, label in zip(*axes.get_legend_handles_labels()):
+            legend_entries.setdefault(label, handle)
+    figure.legend(list(legend_entries.values()), list(legend_entries.keys()), loc="outside lower center",
+                  ncols=min(len(legend_entries), 5), frameon=False, fontsize=9)
+    experiment = df.attrs.get("experiment")
+    band = "95% t band" if interval == "t" else f"95% {interval} band"
+    figure.suptitle(
+        f"{experiment + ': ' if experiment else ''}final {column.replace('_', ' ')} against {parameter} "
+        f"(mean, {band})",
+        fontsize=11,
+    )
     if path is not None:
         figure.savefig(path, dpi=130)
     return figure

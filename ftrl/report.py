@@ -228,7 +228,7 @@ def format_table(table: pd.DataFrame, fmt: str = "table", column: str = "regret"
         shown.insert(2, "value", table["sweep_value"].map(lambda value: "-" if math.isnan(value) else f"{value:g}"))
     if fmt == "markdown":
         header = "| " + " | ".join(shown.columns) + " |"
-        rule = "|" + "|".join("---" if i < 3 else "---:" for i in range(len(shown.columns))) + "|"
+        rule = "|" + "|".join("---" if name in ("environment", "learner") else "---:" for name in shown.columns) + "|"
         body = [
             "| " + " | ".join(str(value) for value in row) + " |" for row in shown.itertuples(index=False)
         ]
