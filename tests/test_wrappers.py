@@ -58,6 +58,48 @@ def random_losses(n_rounds: int, n_experts: int, seed: int, asleep_probability: 
     return losses
 
 
+class PublicOnly:
+    """A learner seen only through its public protocol (no kernel to fuse): the wrappers' Python path."""
+
+    feedback = "full"
+
+    def __init__(self, learner) -> None:
+        self.inner = learner
+        self.n_experts = learner.n_experts
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.inner.weights
+
+    def update(self, losses) -> None:
+        self.inner.update(losses)
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+
+LEARNERS = {
+    "hedge": lambda: Hedge(4, eta=0.7),
+    "hedge-anytime": lambda: Hedge(4),
+    "ftl": lambda: ftrl.FTL(4),
+    "adahedge": lambda: ftrl.AdaHedge(4),
+    "fixed-share": lambda: FixedShare(4, eta=0.5, alpha=0.1),
+    "ftrl": lambda: ftrl.FTRL(4),
+}
+
+
+@pytest.mark.parametrize("make", LEARNERS.values(), ids=LEARNERS.keys())
+def test_compiled_and_python_paths_agree_for_every_learner(make) -> None:
+    """The wrapper kernels read p_t from the inner state's weights array: the same numbers as the public API."""
+    losses = random_losses(120, 4, seed=6)
+    asleep = random_losses(120, 4, seed=7, asleep_probability=0.5)
+    for wrap, data in ((lambda inner: Delayed(inner, 3), losses), (Sleeping, asleep)):
+        compiled, python = wrap(make()), wrap(PublicOnly(make()))
+        assert compiled._compiled and not python._compiled
+        assert np.array_equal(advance_all(compiled, data), advance_all(python, data))
+        assert np.array_equal(compiled.weights, python.weights)
+
+
 # -- Delayed -------------------------------------------------------------------------------------------------------
 
 
