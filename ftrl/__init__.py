@@ -9,6 +9,11 @@ from ftrl.learners import (
     FlipFlop,
     Hedge,
     TsallisINF,
+    Squint,
+    NormalHedge,
+    BOA,
+    MLPoly,
+    KTExperts,
     learner_names,
     make_learner,
 )
@@ -24,7 +29,8 @@ from ftrl.store import load_results
 __version__ = "0.1.0"
 
 __all__ = [
-    "Hedge", "FTL", "AdaHedge", "FlipFlop", "FixedShare", "FTRL", "Exp3", "TsallisINF", "make_learner",
+    "Hedge", "FTL", "AdaHedge", "FlipFlop", "FixedShare", "FTRL", "Exp3", "TsallisINF",
+    "Squint", "NormalHedge", "BOA", "MLPoly", "KTExperts", "make_learner",
     "learner_names", "NegativeEntropy", "Euclidean", "Tsallis", "LogBarrier",
     "entropic_argmin", "logsumexp", "smooth_min", "softmax", "simulate", "regret", "run_experiment",
     "load_results", "Aggregator", "aggregate", "__version__",

@@ -12,6 +12,7 @@ import pytest
 
 import ftrl
 from ftrl import FTL, FTRL, AdaHedge, Exp3, FixedShare, FlipFlop, Hedge, TsallisINF
+from ftrl import BOA, KTExperts, MLPoly, NormalHedge, Squint
 from ftrl.learners import BanditProtocol, FullInformationProtocol, sample_index
 
 import naive_learners as naive
@@ -32,6 +33,11 @@ LEARNERS = [
     (Exp3, {}),
     (Exp3, {"horizon": 100}),
     (TsallisINF, {}),
+    (Squint, {}),
+    (NormalHedge, {}),
+    (BOA, {}),
+    (MLPoly, {}),
+    (KTExperts, {}),
 ]
 IDS = [f"{cls.__name__}-{'-'.join(f'{k}={v}' for k, v in kwargs.items())}" for cls, kwargs in LEARNERS]
 
@@ -251,7 +257,7 @@ def test_bad_parameters(cls, kwargs, name):
 
 def test_registry():
     assert set(ftrl.learner_names()) == {"hedge", "ftl", "adahedge", "flipflop", "fixed-share", "ftrl", "exp3",
-                                         "tsallis-inf"}
+                                         "tsallis-inf", "squint", "normalhedge", "boa", "ml-poly", "kt-experts"}
     assert isinstance(ftrl.make_learner("fixed-share", 3, eta=1.0, alpha=0.1), FixedShare)
     with pytest.raises(ValueError, match="'hedge'.*'tsallis-inf'"):
         ftrl.make_learner("weighted-majority", 3)

@@ -22,6 +22,11 @@ from ftrl.learners.base import (
 from ftrl.learners.fixed_share import FixedShare
 from ftrl.learners.hedge import FTL, Hedge
 from ftrl.learners.regularized import FTRL
+from ftrl.learners.boa import BOA
+from ftrl.learners.coin_betting import KTExperts
+from ftrl.learners.mlpoly import MLPoly
+from ftrl.learners.normalhedge import NormalHedge
+from ftrl.learners.squint import Squint
 from ftrl.learners.wrappers import Delayed, Sleeping, simulate_sleeping
 
 __all__ = [
@@ -39,6 +44,11 @@ __all__ = [
     "FTRL",
     "Exp3",
     "TsallisINF",
+    "Squint",
+    "NormalHedge",
+    "BOA",
+    "MLPoly",
+    "KTExperts",
     "make_learner",
     "learner_names",
     "Delayed",
@@ -47,7 +57,8 @@ __all__ = [
 ]
 
 _REGISTRY: dict[str, type[Learner]] = {
-    cls.name: cls for cls in (Hedge, FTL, AdaHedge, FlipFlop, FixedShare, FTRL, Exp3, TsallisINF)
+    cls.name: cls for cls in (Hedge, FTL, AdaHedge, FlipFlop, FixedShare, FTRL, Exp3, TsallisINF,
+                             Squint, NormalHedge, BOA, MLPoly, KTExperts)
 }
 
 
