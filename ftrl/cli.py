@@ -308,6 +308,7 @@ def _command_plot(arguments: argparse.Namespace) -> int:
             column=arguments.column,
             interval=arguments.interval,
             log_y=arguments.log,
+            bounds=arguments.bounds,
         )
     else:
         figure = plot_results(

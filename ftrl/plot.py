@@ -300,6 +300,7 @@ def plot_sweep(
     column: str = "regret",
     interval: str = "t",
     log_y: bool = False,
+    bounds: bool = False,
 ) -> Figure:
     """Final ``column`` against the swept parameter of a ``[sweep]`` experiment: one panel per environment, one
     line per learner (mean across seeds, shaded 95% interval of :func:`ftrl.regret.final_statistics`).
@@ -319,6 +320,9 @@ def plot_sweep(
         The band's confidence interval.
     log_y : bool
         Logarithmic y axis.
+    bounds : bool
+        Overlay, dashed in the learner's colour, the bound of :func:`ftrl.report.bound_curve` at each value's
+        horizon (where one applies).
 
     Returns
     -------
@@ -348,7 +352,7 @@ def plot_sweep(
     environments = list(dict.fromkeys(stats["environment"]))
     learners = list(dict.fromkeys(stats["learner"]))
     colors = plt.get_cmap("tab10")
-    figure, axes_list = _grid(len(environments), 5.2, 4.0)
+    figure, axes_list = _grid(len(environments), 5.2 if len(environments) > 1 else 6.4, 4.0)
     low_x, high_x = swept_values.min(), swept_values.max()
     for axes, environment in zip(axes_list, environments):
         panel = stats[(stats["environment"] == environment) & (stats["n_seeds"] > 0)]
@@ -368,12 +372,19 @@ def plot_sweep(
                 continue
             x = rows["sweep_value"].to_numpy(dtype=np.float64)
             axes.plot(x, mean, color=color, marker="o", markersize=4, linewidth=1.8, label=learner)
+            if bounds:
+                _sweep_bounds(axes, df, environment, learner, rows, parameter, color)
             if np.isfinite(low).any():
                 axes.fill_between(x, low, high, color=color, alpha=0.2, linewidth=0)
         if log_x:
             axes.set_xscale("log")
         if log_y:
+            from matplotlib.ticker import FuncFormatter
+
             axes.set_yscale("log")
+            axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+            axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: f"{value:g}" if str(value)[0] in "25"
+                                                          else ""))
         n_seeds = int(panel["n_seeds"].max()) if not panel.empty else 0
         axes.set_title(f"{environment}\n{n_seeds} seeds", fontsize=10)
         axes.set_xlabel(parameter.split(".")[-1] + ("" if parameter == "horizon" else f" ({parameter})"))
@@ -388,13 +399,36 @@ def plot_sweep(
     experiment = df.attrs.get("experiment")
     band = "95% t band" if interval == "t" else f"95% {interval} band"
     figure.suptitle(
-        f"{experiment + ': ' if experiment else ''}final {column.replace('_', ' ')} against {parameter} "
-        f"(mean, {band})",
+        f"{experiment + ': ' if experiment else ''}final {column.replace('_', ' ')} against "
+        f"{parameter.split('.')[-1]}\n(mean across seeds, {band})",
         fontsize=11,
     )
     if path is not None:
         figure.savefig(path, dpi=130)
     return figure
+
+
+def _sweep_bounds(axes, df: pd.DataFrame, environment: str, learner: str, rows: pd.DataFrame, parameter: str,
+                  color: object) -> None:
+    """Dashed bound of :func:`ftrl.report.bound_curve` at each swept value, for one learner line."""
+    from ftrl.report import bound_curve
+
+    cells = df[(df["environment"] == environment) & (df["learner"] == learner) & (df["t"] == df["horizon"])]
+    xs, values, name = [], [], ""
+    for value, horizon in zip(rows["sweep_value"], rows["horizon"]):
+        cell = cells[(cells["sweep_value"] == value) & (cells["horizon"] == horizon)]
+        if cell.empty:
+            continue
+        first = cell.iloc[0]
+        found = bound_curve(str(first["learner_name"]), json.loads(first["learner_params"]), int(horizon),
+                            int(first["n_experts"]), np.array([float(horizon)]),
+                            np.array([float(cell["best_cum_loss"].mean())]))
+        if found is not None:
+            xs.append(float(value))
+            values.append(float(found[1][0]))
+            name = found[0]
+    if xs:
+        axes.plot(xs, values, color=color, linestyle="--", linewidth=1.1, label=f"{learner}: {name} bound")
 
 
 def weights(

@@ -132,6 +132,10 @@ def test_plots_of_a_sweep(swept_results: str, tmp_path) -> None:
     hedge_line = axes.get_lines()[0]
     np.testing.assert_allclose(hedge_line.get_xdata(), [0.03, 0.3, 3.0])
     plt.close(figure)
+    figure = plot_sweep(swept_results, bounds=True, log_y=True)
+    labels = figure.axes[0].get_legend_handles_labels()[1]
+    assert "hedge: hedge-fixed bound" in labels and figure.axes[0].get_yscale() == "log"
+    plt.close(figure)
     final = tmp_path / "final.png"
     figure = plot_final(swept_results, final, column="adaptive_regret")
     assert final.read_bytes()[:8] == PNG_SIGNATURE
