@@ -65,36 +65,31 @@ def ledger_block(
         cum_loss += expected[r]
         row_min = row[0]
         for i in range(1, n_experts):
-            if row[i] < row_min:
-                row_min = row[i]
+            row_min = min(row_min, row[i])
         cum_min += row_min
         for i in range(n_experts):
             cum_expert[i] += row[i]
             regret_i = cum_loss - cum_expert[i]
             candidate = regret_i - lowest[i]
-            if candidate > adaptive:
-                adaptive = candidate
-            if regret_i < lowest[i]:
-                lowest[i] = regret_i
+            adaptive = max(adaptive, candidate)
+            lowest[i] = min(lowest[i], regret_i)
         for k in range(n_levels - 1):
             level_min = paths[k, 0]
             for j in range(1, n_experts):
-                if paths[k, j] < level_min:
-                    level_min = paths[k, j]
+                level_min = min(level_min, paths[k, j])
             path_mins[k] = level_min
         for k in range(n_levels - 1, 0, -1):
             switch_in = path_mins[k - 1]
             for i in range(n_experts):
                 stay = paths[k, i]
-                paths[k, i] = row[i] + (stay if stay < switch_in else switch_in)
+                paths[k, i] = row[i] + min(switch_in, stay)
         for i in range(n_experts):
             paths[0, i] += row[i]
         t = first_round + r + 1
         if pos < n_records and record_rounds[pos] == t:
             best_path = paths[n_levels - 1, 0]
             for i in range(1, n_experts):
-                if paths[n_levels - 1, i] < best_path:
-                    best_path = paths[n_levels - 1, i]
+                best_path = min(best_path, paths[n_levels - 1, i])
             out[pos, 0] = cum_loss - cum_min
             out[pos, 1] = cum_loss - best_path
             out[pos, 2] = adaptive

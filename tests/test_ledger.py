@@ -97,7 +97,7 @@ def test_ordering_of_the_columns() -> None:
     df = frames[-1]
     tol = 1e-9
     # more switches, a stronger comparator; the per-round best is the strongest; the whole run is an interval
-    for weaker, stronger in zip(frames, frames[1:]):
+    for weaker, stronger in itertools.pairwise(frames):
         assert np.all(stronger["shifting_regret"] >= weaker["shifting_regret"] - tol)
     assert np.all(df["dynamic_regret"] >= df["shifting_regret"] - tol)
     assert np.all(df["adaptive_regret"] >= df["regret"] - tol)
