@@ -10,11 +10,18 @@ Usage::
     python scripts/bench_learners.py [--sizes 10 1000 100000] [--repeats 7]
 
 Prints the median time per round over ``repeats`` timed runs, with ratios to the floor and to ``np.exp``.
+
+    python scripts/bench_learners.py --parameter-free [--sizes 100 1000] [--repeats 3]
+
+measures instead the parameter-free learners (Squint, NormalHedge, BOA, ML-Poly, KT experts) in the simulator's
+fast path: ``ftrl.simulate(learner, Replay(uniform (T, N) matrix), T, record=1000, n_jobs=1)`` with T * N = 2e7,
+against Hedge with a fixed rate, and prints ns per round-expert and the ratio to Hedge (best of ``repeats``).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -26,7 +33,9 @@ import numba
 import numpy as np
 from scipy.special import softmax
 
-from ftrl import Hedge
+import environments
+import ftrl
+from ftrl import BOA, Hedge, KTExperts, MLPoly, NormalHedge, Squint
 from ftrl._jit import kernel
 
 
@@ -75,9 +84,16 @@ def bench_size(n_experts: int, repeats: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 1_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=None,
+                        help="numbers of experts (default 10 1000 100000; with --parameter-free 100 1000)")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--parameter-free", action="store_true",
+                        help="time the parameter-free learners against Hedge in ftrl.simulate instead")
     args = parser.parse_args(argv)
+    if args.parameter_free:
+        bench_parameter_free(args.sizes or [100, 1_000], min(args.repeats, 3))
+        return
+    args.sizes = args.sizes or [10, 1_000, 100_000]
 
     print("command:", " ".join([os.path.basename(sys.executable), *sys.argv]))
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus, {platform.system()} "
@@ -94,6 +110,39 @@ def main(argv: list[str] | None = None) -> None:
               f"{r['numpy'] / r['ftrl']:>7.1f}x | {r['ftrl'] / r['floor']:>7.1f}x | {r['ftrl'] / r['exp']:>8.2f}x")
     print("\nTimes are per round (update + weights), median of the repeats; 'vs numpy' is the speed-up over the "
           "numpy learner,\n'vs floor' and 'vs np.exp' how many times the bare numba call and one np.exp pass.")
+
+
+PARAMETER_FREE_CELLS = 20_000_000
+"""T * N of each timed run of :func:`bench_parameter_free`."""
+
+
+def bench_parameter_free(sizes: list[int], repeats: int) -> None:
+    """ns per round-expert of ``ftrl.simulate`` (fast path, one thread) and the ratio to fixed-rate Hedge."""
+    learners = {"hedge (eta=0.1)": lambda n: Hedge(n, eta=0.1), "squint": Squint, "normalhedge": NormalHedge,
+                "boa": BOA, "ml-poly": MLPoly, "kt-experts": KTExperts}
+    print("command:", " ".join([os.path.basename(sys.executable), *sys.argv]))
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus; numpy "
+          f"{np.__version__}, numba {numba.__version__}; T * N = {PARAMETER_FREE_CELLS:.0e}, best of {repeats}")
+    print()
+    header = f"{'learner':>16} | " + " | ".join(f"{f'N={n} ns':>10} | {'vs Hedge':>8}" for n in sizes)
+    print(header)
+    print("-" * len(header))
+    rows: dict[str, list[float]] = {name: [] for name in learners}
+    for n_experts in sizes:
+        horizon = PARAMETER_FREE_CELLS // n_experts
+        env = environments.Replay(np.random.default_rng(0).random((horizon, n_experts)))
+        warm = environments.Replay(np.random.default_rng(1).random((50, n_experts)))
+        for name, make in learners.items():
+            ftrl.simulate(make(n_experts), warm, 50, record=10, n_jobs=1)
+            best = math.inf
+            for _ in range(repeats):
+                start = time.perf_counter()
+                ftrl.simulate(make(n_experts), env, horizon, record=1000, n_jobs=1)
+                best = min(best, time.perf_counter() - start)
+            rows[name].append(best / PARAMETER_FREE_CELLS * 1e9)
+    for name, times in rows.items():
+        cells = " | ".join(f"{ns:>10.2f} | {ns / hedge:>7.2f}x" for ns, hedge in zip(times, rows["hedge (eta=0.1)"]))
+        print(f"{name:>16} | {cells}")
 
 
 def _us(seconds: float, width: int = 11) -> str:
