@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
 from ftrl.learners.squint import check_prior, expected_loss
-from ftrl.ops import fast_exp, lane_sum
+from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 
 __all__ = ["BOA"]
 
@@ -31,18 +31,19 @@ def boa_block(
     prior: NDArray[np.float64],
     exponents: NDArray[np.float64],
     rates: NDArray[np.float64],
-    active_prior: NDArray[np.float64],
 ) -> None:
     r"""BOA over a block. Per round: pay; :math:`S \mathrel{+}= 2.2 r^2`; :math:`\eta = S^{-1/2}` (0 while
     :math:`S = 0`); :math:`\tilde R \mathrel{+}= r - \eta r^2`; then the experts with :math:`S > 0` share their
     prior mass in proportion to :math:`\pi_i \eta_i e^{\eta_i \tilde R_i - m}`, :math:`m` the largest exponent,
-    and the others keep :math:`\pi_i`."""
+    and the others keep :math:`\pi_i` (a separate, rarely taken branch). The passes have no data-dependent
+    branch, so they vectorize."""
     n = weights.shape[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
         paid = expected_loss(weights, loss)
         expected_loss_out[row] = paid
-        largest = -np.inf
+        n_active = 0
+        largest_key = order_key(-np.inf)
         for i in range(n):
             regret = paid - loss[i]
             variance = scaled_variance[i] + _RATE_CONSTANT * regret * regret
@@ -54,16 +55,22 @@ def boa_block(
             rates[i] = rate
             exponent = rate * gain if active else -np.inf
             exponents[i] = exponent
-            active_prior[i] = prior[i] if active else 0.0
-            largest = exponent if exponent > largest else largest
-        if largest == -np.inf:
+            key = order_key(exponent)
+            largest_key = key if key > largest_key else largest_key
+            n_active += active
+        if n_active == 0:
             weights[:] = prior
             continue
+        largest = from_order_key(largest_key)
         for i in range(n):
             weights[i] = prior[i] * rates[i] * fast_exp(exponents[i] - largest)
-        share = lane_sum(active_prior) / lane_sum(weights)
-        for i in range(n):
-            weights[i] = weights[i] * share if rates[i] > 0.0 else prior[i]
+        if n_active < n:
+            share = 0.0
+            for i in range(n):
+                share += prior[i] if rates[i] > 0.0 else 0.0
+            share /= lane_sum(weights)
+            for i in range(n):
+                weights[i] = weights[i] * share if rates[i] > 0.0 else prior[i]
         scale = 1.0 / lane_sum(weights)
         for i in range(n):
             weights[i] *= scale
@@ -125,8 +132,7 @@ class BOA(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter = np.zeros(1, dtype=np.int64)
         n = self.n_experts
-        return (counter, self._prior.copy(), np.zeros(n), np.zeros(n), self._prior.copy(), np.zeros(n),
-                np.zeros(n), np.zeros(n))
+        return counter, self._prior.copy(), np.zeros(n), np.zeros(n), self._prior.copy(), np.zeros(n), np.zeros(n)
 
     @property
     def rates(self) -> NDArray[np.float64]:

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.learners.squint import expected_loss
+from ftrl.learners.squint import expected_loss, largest_value
 from ftrl.ops import fast_exp, lane_sum
 
 __all__ = ["NormalHedge"]
@@ -83,13 +83,12 @@ def normalhedge_block(
         loss = losses[row]
         paid = expected_loss(weights, loss)
         expected_loss_out[row] = paid
-        largest = 0.0
         for i in range(n):
             value = cum_regret[i] + (paid - loss[i])
             cum_regret[i] = value
             positive = value if value > 0.0 else 0.0
             squares[i] = positive * positive
-            largest = squares[i] if squares[i] > largest else largest
+        largest = largest_value(squares)
         if largest == 0.0:
             weights[:] = 1.0 / n
             continue

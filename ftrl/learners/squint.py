@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_int
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, lane_sum
+from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 
 __all__ = ["Squint", "log_squint_integral"]
 
@@ -55,11 +55,20 @@ def normalize_or_prior(scores: NDArray[np.float64], prior: NDArray[np.float64]) 
 
 
 @kernel
+def largest_value(values: NDArray[np.float64]) -> float:
+    """The largest entry (-inf for an empty array; no NaN expected), as an integer max of
+    :func:`ftrl.ops.order_key` so that the loop vectorizes without fast-math flags."""
+    largest = order_key(-np.inf)
+    for value in values:
+        key = order_key(value)
+        largest = key if key > largest else largest
+    return from_order_key(largest)
+
+
+@kernel
 def softmax_in_place(log_scores: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     """``out = exp(log_scores - max) / sum``: every exponent <= 0, the largest term exactly 1."""
-    largest = -np.inf
-    for value in log_scores:
-        largest = value if value > largest else largest
+    largest = largest_value(log_scores)
     for i in range(log_scores.shape[0]):
         out[i] = fast_exp(log_scores[i] - largest)
     scale = 1.0 / lane_sum(out)
