@@ -167,3 +167,38 @@ def test_bad_input() -> None:
         ledger(np.array([[np.nan, 0.0]]), np.array([[0.5, 0.5]]))
     with pytest.raises(ValueError, match="'switches' parameter of ledger"):
         ledger(np.zeros((2, 2)), np.full((2, 2), 0.5), switches=-2)
+
+
+@pytest.mark.parametrize("n_experts", [3, 40])
+def test_fused_hedge_keeps_its_numbers_with_the_ledger(n_experts: int) -> None:
+    """Hedge's fused kernels (by rows below 32 experts, one pass above) feed the ledger every round."""
+    env = environments.Bernoulli(np.linspace(0.3, 0.7, n_experts))
+    learner = make_learner("hedge", n_experts, eta=0.3)
+    plain = simulate(learner, env, 700, seeds=[4], record="log", _block_size=50)
+    booked = simulate(learner, env, 700, seeds=[4], record="log", ledger=True, _block_size=50)
+    for column in plain.columns:
+        np.testing.assert_array_equal(plain[column].to_numpy(), booked[column].to_numpy())
+    replay = environments.Bernoulli(np.linspace(0.3, 0.7, n_experts))
+    replay.reset(seed=4)
+    losses = replay.block(700)
+    offline = ledger(losses, play("hedge", {"eta": 0.3}, losses), switches=3).set_index("t").loc[booked["t"]]
+    for column in ("dynamic_regret", "shifting_regret", "adaptive_regret"):
+        np.testing.assert_allclose(booked[column], offline[column], rtol=1e-9, atol=1e-9)
+
+
+def test_ledger_refused_for_sleeping_experts() -> None:
+    class Sleeper:
+        n_experts = 2
+        weights = np.array([0.5, 0.5])
+
+        def update(self, losses: np.ndarray) -> None:
+            pass
+
+        def reset(self) -> None:
+            pass
+
+        def weights_for(self, awake: np.ndarray) -> np.ndarray:
+            return self.weights
+
+    with pytest.raises(ValueError, match="'ledger' parameter of simulate is not available for sleeping"):
+        simulate(Sleeper(), environments.Bernoulli([0.2, 0.5]), 10, ledger=True)
