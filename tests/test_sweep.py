@@ -158,4 +158,7 @@ def test_sweep_plot_refuses_plain_results(tmp_path) -> None:
     run_experiment(config(), out, workers=1, progress="none")
     with pytest.raises(ValueError, match="without a \\[sweep\\] table"):
         plot_sweep(str(out))
+    figure = plot_final(str(out), tmp_path / "plain_final.png")
+    assert len(figure.axes) == 2 and len(figure.axes[0].get_xticklabels()) == 2
+    assert (tmp_path / "plain_final.png").read_bytes()[:8] == PNG_SIGNATURE
     assert main(["plot", str(out), "--sweep", "-o", str(tmp_path / "x.png")]) == 2
