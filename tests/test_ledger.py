@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import environments
 from ftrl import make_learner
@@ -202,3 +204,19 @@ def test_ledger_refused_for_sleeping_experts() -> None:
 
     with pytest.raises(ValueError, match="'ledger' parameter of simulate is not available for sleeping"):
         simulate(Sleeper(), environments.Bernoulli([0.2, 0.5]), 10, ledger=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 5), st.integers(1, 3)),
+    switches=st.integers(0, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_ledger_property_against_brute_force(shape: tuple[int, int], switches: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    losses = np.round(rng.uniform(-2.0, 2.0, size=shape), 1)  # rounded: many ties
+    weights = rng.dirichlet(np.ones(shape[1]), size=shape[0])
+    df = ledger(losses, weights, switches=switches)
+    np.testing.assert_allclose(df["dynamic_regret"], brute_dynamic(losses, weights), atol=1e-12)
+    np.testing.assert_allclose(df["shifting_regret"], brute_shifting(losses, weights, switches), atol=1e-12)
+    np.testing.assert_allclose(df["adaptive_regret"], brute_adaptive(losses, weights), atol=1e-12)
