@@ -24,10 +24,14 @@ expert :math:`i`, :math:`R_{0,i} = 0`), the regret on :math:`[r, s]` is
           = \max_i \Big( R_{s,i} - \min_{0 \le q < s} R_{q,i} \Big),
 
 and a running minimum of :math:`R_{\cdot,i}` per expert replaces the :math:`O(t N)` scan over interval starts.
+The inner quantity, the worst interval ending exactly at :math:`t`, is recorded too ("suffix regret",
+:math:`\max_{r \le t} \sum_{u=r}^{t} h_u - \min_i \sum_{u=r}^{t} \ell_{u,i}`); the adaptive regret is its
+running maximum.
 
 State, carried from block to block (all float64): ``scalars`` = (C, sum of per-round minima, adaptive so far),
 ``cum_expert`` (N,), ``lowest`` (N,) = :math:`\min_{q < t} R_{q,i}`, ``paths`` (m + 1, N) = :math:`V_t`,
-``path_mins`` (m + 1,) scratch. Output ``out[pos]`` = (dynamic, shifting, adaptive) at the recorded rounds.
+``path_mins`` (m + 1,) scratch. Output ``out[pos]`` = (dynamic, shifting, adaptive, suffix) at the recorded
+rounds.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 
-LEDGER_COLUMNS = ("dynamic_regret", "shifting_regret", "adaptive_regret")
+LEDGER_COLUMNS = ("dynamic_regret", "shifting_regret", "adaptive_regret", "suffix_regret")
 
 
 @kernel
@@ -67,12 +71,13 @@ def ledger_block(
         for i in range(1, n_experts):
             row_min = min(row_min, row[i])
         cum_min += row_min
+        suffix = -np.inf
         for i in range(n_experts):
             cum_expert[i] += row[i]
             regret_i = cum_loss - cum_expert[i]
-            candidate = regret_i - lowest[i]
-            adaptive = max(adaptive, candidate)
+            suffix = max(suffix, regret_i - lowest[i])
             lowest[i] = min(lowest[i], regret_i)
+        adaptive = max(adaptive, suffix)
         for k in range(n_levels - 1):
             level_min = paths[k, 0]
             for j in range(1, n_experts):
@@ -93,6 +98,7 @@ def ledger_block(
             out[pos, 0] = cum_loss - cum_min
             out[pos, 1] = cum_loss - best_path
             out[pos, 2] = adaptive
+            out[pos, 3] = suffix
             pos += 1
     scalars[0], scalars[1], scalars[2] = cum_loss, cum_min, adaptive
     return pos

@@ -33,8 +33,9 @@ DEMO_CONFIG: dict[str, Any] = {
 
 REGRET_COLUMNS = (
     "regret", "pseudo_regret", "realized_regret", "dynamic_regret", "shifting_regret", "adaptive_regret",
+    "suffix_regret",
 )
-"""The columns ``report`` and ``plot`` accept; the last three need ``ledger = true`` in the config."""
+"""The columns ``report`` and ``plot`` accept; the last four need ``ledger = true`` in the config."""
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2

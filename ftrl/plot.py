@@ -27,6 +27,7 @@ _YLABELS = {
     "dynamic_regret": "dynamic regret (vs. the per-round best)",
     "shifting_regret": "shifting regret (vs. m switches)",
     "adaptive_regret": "adaptive regret (worst interval)",
+    "suffix_regret": "worst interval ending at t",
 }
 
 

@@ -293,7 +293,11 @@ def ledger(losses: ArrayLike, weights: ArrayLike, *, switches: int = 3) -> pd.Da
     .. math::
 
         \text{adaptive}_t = \max_{1 \le r \le s \le t}\Big(\sum_{u=r}^{s} h_u - \min_i \sum_{u=r}^{s}\ell_{u,i}\Big)
-        = \max_{s \le t}\ \max_i \Big(R_{s,i} - \min_{0 \le q < s} R_{q,i}\Big), \quad R_{t,i} = C_t - L_{t,i}.
+        = \max_{s \le t} \text{suffix}_s, \quad
+        \text{suffix}_t = \max_{r \le t}\Big(\sum_{u=r}^{t} h_u - \min_i \sum_{u=r}^{t}\ell_{u,i}\Big)
+        = \max_i \Big(R_{t,i} - \min_{0 \le q < t} R_{q,i}\Big),
+
+    with :math:`R_{t,i} = C_t - L_{t,i}`.
 
     All four are exact. The shifting comparator is found by the dynamic program of opera's oracle
     (:math:`O(N m)` per round); the adaptive regret by a running minimum of each expert's regret curve
@@ -313,7 +317,8 @@ def ledger(losses: ArrayLike, weights: ArrayLike, *, switches: int = 3) -> pd.Da
     -------
     pandas.DataFrame
         One row per round: ``t`` (1-based), ``loss`` (:math:`h_t`), ``cum_loss``, ``best_cum_loss``, ``regret``,
-        ``dynamic_regret``, ``shifting_regret``, ``adaptive_regret``; ``attrs["switches"]`` = m.
+        ``dynamic_regret``, ``shifting_regret``, ``adaptive_regret``, ``suffix_regret``; ``attrs["switches"]``
+        = m.
 
     Examples
     --------

@@ -84,7 +84,7 @@ def regret_table(
         The output of :func:`ftrl.load_results`, or a result directory.
     column : str
         ``"regret"`` (default), ``"pseudo_regret"``, ``"realized_regret"``, or with ``ledger = true``
-        ``"dynamic_regret"``, ``"shifting_regret"``, ``"adaptive_regret"``.
+        ``"dynamic_regret"``, ``"shifting_regret"``, ``"adaptive_regret"``, ``"suffix_regret"``.
     interval : {"t", "bootstrap", "bca"}
         The confidence interval for the mean across seeds (see :func:`ftrl.regret.final_statistics`).
     confidence, n_resamples, seed

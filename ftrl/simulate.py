@@ -265,7 +265,8 @@ def simulate(
         Seeds run in this many threads (None: ``os.cpu_count()``). The compiled kernels release the GIL, so
         the fast path scales with the cores; results are identical to a serial run.
     ledger : bool
-        Add the columns ``dynamic_regret``, ``shifting_regret`` and ``adaptive_regret`` (see Returns), booked
+        Add the columns ``dynamic_regret``, ``shifting_regret``, ``adaptive_regret`` and ``suffix_regret``
+        (see Returns), booked
         every round by a compiled kernel in :math:`O(N (m + 2))` per round and :math:`O(N m)` memory (no loss
         matrix is kept). Off by default: it roughly doubles the cost of a Hedge round (1-3 ns per expert and
         round). The other columns are the same with or without it.
@@ -286,7 +287,9 @@ def simulate(
         ``shifting_regret`` (:math:`\sum_{s\le t} h_s` minus the loss of the best sequence of experts with at most
         m switches over rounds 1..t) and ``adaptive_regret``
         (:math:`\max_{1\le r\le s\le t} \sum_{u=r}^{s} h_u - \min_i \sum_{u=r}^{s}\ell_{u,i}`, the worst interval
-        inside the first t rounds, computed exactly: see ``ftrl._ledger_kernels``), all on expected losses;
+        inside the first t rounds, computed exactly: see ``ftrl._ledger_kernels``) and ``suffix_regret`` (the
+        worst interval ending at t, :math:`\max_{r\le t} \sum_{u=r}^{t} h_u - \min_i \sum_{u=r}^{t}\ell_{u,i}`;
+        ``adaptive_regret`` is its running maximum), all on expected losses;
         ``attrs["switches"]`` = m. ``df.attrs`` describes the run with
         JSON-ready values: learner and environment names and parameters, horizon, feedback, record, seeds, path
         ("fast" or "general"), versions of ftrl, numpy and numba, and the wall time in seconds.

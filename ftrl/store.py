@@ -56,6 +56,7 @@ _COLUMN_ORDER = (
     "dynamic_regret",
     "shifting_regret",
     "adaptive_regret",
+    "suffix_regret",
     "learner_name",
     "learner_params",
     "environment_name",

@@ -45,6 +45,17 @@ def brute_shifting(losses: np.ndarray, weights: np.ndarray, switches: int) -> np
     return np.array(out)
 
 
+def brute_suffix(losses: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The worst regret over the intervals [r, t] ending at t, for every t."""
+    out = []
+    for t in range(1, losses.shape[0] + 1):
+        out.append(max(
+            sum(float(weights[u] @ losses[u]) for u in range(r, t)) - losses[r:t].sum(axis=0).min()
+            for r in range(t)
+        ))
+    return np.array(out)
+
+
 def brute_adaptive(losses: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """The worst regret over all intervals [r, s] inside [1, t], for every t."""
     n_rounds = losses.shape[0]
@@ -75,6 +86,7 @@ def test_docstring_example_by_hand() -> None:
     assert df["dynamic_regret"].tolist() == [0.5, 1.0, 1.5]
     assert df["shifting_regret"].tolist() == [0.5, 1.0, 0.5]
     assert df["adaptive_regret"].tolist() == [0.5, 0.5, 0.5]
+    assert df["suffix_regret"].tolist() == [0.5, 0.5, 0.5]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -87,6 +99,7 @@ def test_ledger_matches_brute_force_on_random_play(seed: int, switches: int) -> 
     np.testing.assert_allclose(df["dynamic_regret"], brute_dynamic(losses, weights), atol=1e-12)
     np.testing.assert_allclose(df["shifting_regret"], brute_shifting(losses, weights, switches), atol=1e-12)
     np.testing.assert_allclose(df["adaptive_regret"], brute_adaptive(losses, weights), atol=1e-12)
+    np.testing.assert_allclose(df["suffix_regret"], brute_suffix(losses, weights), atol=1e-12)
     if switches == 0:
         np.testing.assert_allclose(df["shifting_regret"], df["regret"], atol=1e-12)
 
@@ -104,6 +117,8 @@ def test_ordering_of_the_columns() -> None:
     assert np.all(df["dynamic_regret"] >= df["shifting_regret"] - tol)
     assert np.all(df["adaptive_regret"] >= df["regret"] - tol)
     assert np.all(np.diff(df["adaptive_regret"]) >= 0)
+    np.testing.assert_array_equal(df["adaptive_regret"], np.maximum.accumulate(df["suffix_regret"]))
+    assert np.all(df["suffix_regret"] >= df["loss"] - losses.min(axis=1) - tol)  # the one-round interval
 
 
 @pytest.mark.parametrize(("name", "params"), LEARNERS)
@@ -119,6 +134,7 @@ def test_simulate_ledger_matches_brute_force_for_learners(name: str, params: dic
         np.testing.assert_allclose(df["dynamic_regret"], brute_dynamic(losses, weights), atol=1e-12)
         np.testing.assert_allclose(df["shifting_regret"], brute_shifting(losses, weights, 2), atol=1e-12)
         np.testing.assert_allclose(df["adaptive_regret"], brute_adaptive(losses, weights), atol=1e-12)
+        np.testing.assert_allclose(df["suffix_regret"], brute_suffix(losses, weights), atol=1e-12)
         assert df.attrs["switches"] == 2
 
 
@@ -139,7 +155,7 @@ def test_simulate_ledger_streams_like_the_offline_ledger() -> None:
     losses = env_copy.block(3000)
     weights = play("adahedge", {}, losses)
     offline = ledger(losses, weights, switches=3)
-    for column in ("dynamic_regret", "shifting_regret", "adaptive_regret"):
+    for column in ("dynamic_regret", "shifting_regret", "adaptive_regret", "suffix_regret"):
         np.testing.assert_allclose(full[column], offline[column], rtol=1e-10, atol=1e-8)
 
 
@@ -184,7 +200,7 @@ def test_fused_hedge_keeps_its_numbers_with_the_ledger(n_experts: int) -> None:
     replay.reset(seed=4)
     losses = replay.block(700)
     offline = ledger(losses, play("hedge", {"eta": 0.3}, losses), switches=3).set_index("t").loc[booked["t"]]
-    for column in ("dynamic_regret", "shifting_regret", "adaptive_regret"):
+    for column in ("dynamic_regret", "shifting_regret", "adaptive_regret", "suffix_regret"):
         np.testing.assert_allclose(booked[column], offline[column], rtol=1e-9, atol=1e-9)
 
 
@@ -220,3 +236,4 @@ def test_ledger_property_against_brute_force(shape: tuple[int, int], switches: i
     np.testing.assert_allclose(df["dynamic_regret"], brute_dynamic(losses, weights), atol=1e-12)
     np.testing.assert_allclose(df["shifting_regret"], brute_shifting(losses, weights, switches), atol=1e-12)
     np.testing.assert_allclose(df["adaptive_regret"], brute_adaptive(losses, weights), atol=1e-12)
+    np.testing.assert_allclose(df["suffix_regret"], brute_suffix(losses, weights), atol=1e-12)
