@@ -1,7 +1,8 @@
-"""Slow, obviously correct references for the parameter-free learners, written from the papers with plain loops.
+"""Slow, obviously correct references for the parameter-free learners, written from the papers with plain
+loops.
 
-Nothing here imports ftrl. Each function takes a (T, N) loss matrix and returns the per-round expected losses and
-the weights after the last round. The instantaneous regret is r_t = <p_t, l_t> - l_t throughout.
+Nothing here imports ftrl. Each function takes a (T, N) loss matrix and returns the per-round expected losses
+and the weights after the last round. The instantaneous regret is r_t = <p_t, l_t> - l_t throughout.
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ def _normalized(scores, fallback):
 
 
 def squint_integral(gain, variance):
-    """E_gamma[eta exp(eta R - eta^2 V)] for the improper prior gamma(eta) = 1/eta on (0, 1/2], by quadrature."""
+    """E_gamma[eta exp(eta R - eta^2 V)] for the improper prior gamma(eta) = 1/eta on (0, 1/2], by
+    quadrature."""
     peak = min(0.5, max(0.0, gain / (2 * variance))) if variance > 0 else None
-    value, _ = quad(lambda eta: (1 / eta) * eta * math.exp(eta * gain - eta * eta * variance), 0.0, 0.5,
-                    epsabs=0.0, epsrel=1e-13, limit=500, points=None if peak is None else [peak])
+    value, _ = quad(
+        lambda eta: (1 / eta) * eta * math.exp(eta * gain - eta * eta * variance),
+        0.0,
+        0.5,
+        epsabs=0.0,
+        epsrel=1e-13,
+        limit=500,
+        points=None if peak is None else [peak],
+    )
     return value
 
 
@@ -97,8 +106,10 @@ def boa(losses, prior=None):
         active = [i for i in range(n) if eta_inv2[i] > 0]
         w = prior.copy()
         if active:
-            logs = [-math.log(eta_inv2[i]) / 2 + math.log(prior[i]) + reg_regret[i] / math.sqrt(eta_inv2[i])
-                    for i in active]
+            logs = [
+                -math.log(eta_inv2[i]) / 2 + math.log(prior[i]) + reg_regret[i] / math.sqrt(eta_inv2[i])
+                for i in active
+            ]
             top = max(logs)
             mass = sum(prior[i] for i in active)
             total = sum(math.exp(v - top) for v in logs)
@@ -119,7 +130,9 @@ def mlpoly(losses):
         for i in range(n):
             gains[i] += paid[t] - losses[t, i]
             variances[i] += (paid[t] - losses[t, i]) ** 2
-        weights = _normalized([max(gains[i], 0.0) / (1 + variances[i]) for i in range(n)], np.full(n, 1.0 / n))
+        weights = _normalized(
+            [max(gains[i], 0.0) / (1 + variances[i]) for i in range(n)], np.full(n, 1.0 / n)
+        )
     return paid, weights
 
 

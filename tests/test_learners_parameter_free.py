@@ -64,13 +64,14 @@ def assert_close(actual, expected, rtol=1e-10):
 
 
 def tolerance(name):
-    """1e-10, except on "near-equal" for the scale-free learners: there r = <p, l> - l ~ 1e-5 carries an absolute
-    rounding error ~ 1e-17 that depends on the summation order of <p, l>, and weights that are invariant to the
-    scale of r (BOA's eta = V^(-1/2), NormalHedge, ML-Poly, KT) amplify it to ~1e-11..1e-9 relative."""
+    """1e-10, except on "near-equal" for the scale-free learners: there r = <p, l> - l ~ 1e-5 carries an
+    absolute rounding error ~ 1e-17 that depends on the summation order of <p, l>, and weights that are
+    invariant to the scale of r (BOA's eta = V^(-1/2), NormalHedge, ML-Poly, KT) amplify it to ~1e-11..1e-9
+    relative."""
     return 1e-7 if name == "near-equal" else 1e-10
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # The closed form of Squint's integral.
 
 
@@ -78,7 +79,9 @@ def tolerance(name):
 def test_log_squint_integral_matches_quadrature(gain):
     for variance in [0.0, 1e-13, 1e-7, 9.99e-7, 1e-6, 1e-5, 1e-3, 0.1, 1.0, 2.5, 35.0, 500.0, 1e4, 1e6]:
         exact = naive.squint_integral(gain, variance)
-        assert math.isclose(log_squint_integral(gain, variance), math.log(exact), rel_tol=1e-10, abs_tol=1e-12)
+        assert math.isclose(
+            log_squint_integral(gain, variance), math.log(exact), rel_tol=1e-10, abs_tol=1e-12
+        )
 
 
 def test_log_squint_integral_is_finite_far_out():
@@ -86,7 +89,7 @@ def test_log_squint_integral_is_finite_far_out():
         assert math.isfinite(log_squint_integral(gain, variance))
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Against the naive references.
 
 
@@ -137,14 +140,20 @@ def test_kt_experts_match_naive(name):
     assert_close(learner.log_wealth, np.log(wealth), tolerance(name))
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Regret bounds on random, adversarial and adaptive sequences.
 
 
 def squint_phi(gain, variance):
     """Phi(R, V) = int_0^{1/2} (exp(eta R - eta^2 V) - 1) / eta d eta (Koolen & van Erven 2015)."""
-    value, _ = quad(lambda eta: math.expm1(eta * gain - eta * eta * variance) / eta, 0.0, 0.5,
-                    epsabs=1e-13, epsrel=1e-12, limit=200)
+    value, _ = quad(
+        lambda eta: math.expm1(eta * gain - eta * eta * variance) / eta,
+        0.0,
+        0.5,
+        epsabs=1e-13,
+        epsrel=1e-12,
+        limit=200,
+    )
     return value
 
 
@@ -163,8 +172,14 @@ def squint_bound(gains, variances, prior):
 def normalhedge_bound(t, n):
     deltas = np.linspace(0.005, 0.5, 100)
     log_n = math.log(n)
-    return float(np.min(np.sqrt((1 + log_n) * (3 * (1 + 50 * deltas) * t
-                                               + 16 * log_n**2 / deltas * (10.2 / deltas**2 + log_n)))))
+    return float(
+        np.min(
+            np.sqrt(
+                (1 + log_n)
+                * (3 * (1 + 50 * deltas) * t + 16 * log_n**2 / deltas * (10.2 / deltas**2 + log_n))
+            )
+        )
+    )
 
 
 def mlpoly_bound(variances):
@@ -177,11 +192,14 @@ def kt_bound(t, n):
 
 def boa_bound(t, variances, prior):
     level = np.log(1.0 / prior)
-    return np.sqrt(2.2 * variances) * (level + math.log1p(math.log1p(t)) + 1.0) + math.sqrt(2.2) * (level + 1.0)
+    return np.sqrt(2.2 * variances) * (level + math.log1p(math.log1p(t)) + 1.0) + math.sqrt(2.2) * (
+        level + 1.0
+    )
 
 
 def loss_stream(kind, n, seed):
-    """A loss generator ``next_loss(t, weights)``: random, the FTL trap (oblivious) or adaptive to the weights."""
+    """A loss generator ``next_loss(t, weights)``: random, the FTL trap (oblivious) or adaptive to the
+    weights."""
     rng = np.random.default_rng(seed)
     means = rng.random(n)
 
@@ -216,8 +234,12 @@ def play(learner, kind, horizon, seed, check):
         check(t + 1, gains, variances, learner)
 
 
-GAMES = st.tuples(st.sampled_from(["random", "trap", "adaptive"]), st.integers(2, 6), st.integers(50, 300),
-                  st.integers(0, 2**16))
+GAMES = st.tuples(
+    st.sampled_from(["random", "trap", "adaptive"]),
+    st.integers(2, 6),
+    st.integers(50, 300),
+    st.integers(0, 2**16),
+)
 BOUND_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -270,8 +292,15 @@ def test_boa_regret_bound(game):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.tuples(st.sampled_from(["random", "trap", "adaptive"]), st.integers(2, 4), st.integers(40, 120),
-                 st.integers(0, 2**16), st.booleans()))
+@given(
+    st.tuples(
+        st.sampled_from(["random", "trap", "adaptive"]),
+        st.integers(2, 4),
+        st.integers(40, 120),
+        st.integers(0, 2**16),
+        st.booleans(),
+    )
+)
 def test_squint_potential_and_regret_bound(game):
     kind, n, horizon, seed, skewed = game
     prior = np.arange(1.0, n + 1.0) if skewed else np.ones(n)
@@ -287,7 +316,7 @@ def test_squint_potential_and_regret_bound(game):
     play(Squint(n, prior=prior), kind, horizon, seed, check)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Long runs, the simulator, the registry, validation.
 
 
@@ -327,8 +356,9 @@ def test_registered_and_exported(cls):
 
 
 @pytest.mark.parametrize("cls", [Squint, BOA])
-@pytest.mark.parametrize("prior", [[1.0, 2.0], [1.0, 0.0, 2.0], [1.0, -1.0, 2.0], [1.0, math.nan, 1.0],
-                                   [1.0, math.inf, 1.0]])
+@pytest.mark.parametrize(
+    "prior", [[1.0, 2.0], [1.0, 0.0, 2.0], [1.0, -1.0, 2.0], [1.0, math.nan, 1.0], [1.0, math.inf, 1.0]]
+)
 def test_bad_prior(cls, prior):
     with pytest.raises(ValueError, match=f"'prior' parameter of {cls.__name__}"):
         cls(3, prior=prior)

@@ -16,8 +16,8 @@ from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 __all__ = ["BOA"]
 
 _RATE_CONSTANT = 2.2
-""":math:`\\eta_{t,i} = 1/\\sqrt{2.2 V_{t,i}}`: then :math:`\\eta |r| \\le 1/\\sqrt{2.2} < 0.684`, the range where
-:math:`\\ln(1 + x) \\ge x - x^2` holds, as the second-order (Bernstein) step of the analysis needs."""
+""":math:`\\eta_{t,i} = 1/\\sqrt{2.2 V_{t,i}}`: then :math:`\\eta |r| \\le 1/\\sqrt{2.2} < 0.684`, the range
+where :math:`\\ln(1 + x) \\ge x - x^2` holds, as the second-order (Bernstein) step of the analysis needs."""
 
 
 @kernel
@@ -33,9 +33,10 @@ def boa_block(
     rates: NDArray[np.float64],
 ) -> None:
     r"""BOA over a block. Per round: pay; :math:`S \mathrel{+}= 2.2 r^2`; :math:`\eta = S^{-1/2}` (0 while
-    :math:`S = 0`); :math:`\tilde R \mathrel{+}= r - \eta r^2`; then the experts with :math:`S > 0` share their
-    prior mass in proportion to :math:`\pi_i \eta_i e^{\eta_i \tilde R_i - m}`, :math:`m` the largest exponent,
-    and the others keep :math:`\pi_i` (a separate, rarely taken branch). The passes have no data-dependent
+    :math:`S = 0`); :math:`\tilde R \mathrel{+}= r - \eta r^2`; then the experts with :math:`S > 0` share
+    their prior mass in proportion to :math:`\pi_i \eta_i e^{\eta_i \tilde R_i - m}`, :math:`m` the largest
+    exponent, and the others keep :math:`\pi_i` (a separate, rarely taken branch).
+    The passes have no data-dependent
     branch, so they vectorize."""
     n = weights.shape[0]
     for row in range(losses.shape[0]):
@@ -86,19 +87,19 @@ class BOA(FullInformationLearner):
         \eta_{t,i} = \frac{1}{\sqrt{2.2 \sum_{s\le t} r_{s,i}^2}}, \qquad
         \tilde R_{t,i} = \sum_{s\le t}\big(r_{s,i} - \eta_{s,i}\, r_{s,i}^2\big),
 
-    with :math:`r_{s,i} = \langle p_s, \ell_s\rangle - \ell_{s,i}`. The experts whose instantaneous regrets have
-    all been zero (:math:`\eta = \infty`) keep their prior weight :math:`\pi_i`; the others share the rest of
-    the mass in the proportions above (the convention of opera). This is the "doubling-free" BOA of opera's
-    ``BOA()`` (current versions: one rate per expert, no cap :math:`1/(2B)` and no grid of rates), i.e.
-    Wintenberger's second-order exponential weights with the linearized loss and the variance-adaptive rate
-    :math:`\eta_{t,i} \propto V_{t,i}^{-1/2}` with the constant 2.2, which keeps
+    with :math:`r_{s,i} = \langle p_s, \ell_s\rangle - \ell_{s,i}`. The experts whose instantaneous regrets
+    have all been zero (:math:`\eta = \infty`) keep their prior weight :math:`\pi_i`; the others share the
+    rest of the mass in the proportions above (the convention of opera). This is the "doubling-free" BOA of
+    opera's ``BOA()`` (current versions: one rate per expert, no cap :math:`1/(2B)` and no grid of rates),
+    i.e. Wintenberger's second-order exponential weights with the linearized loss and the variance-adaptive
+    rate :math:`\eta_{t,i} \propto V_{t,i}^{-1/2}` with the constant 2.2, which keeps
     :math:`\eta_{t,i}|r_{t,i}| \le 2.2^{-1/2}` inside the range where :math:`\ln(1+x) \ge x - x^2`.
     Computed without logarithms: the exponents :math:`\eta_i\tilde R_i` are shifted by their maximum.
 
-    Losses are assumed in [0, 1]. Wintenberger (2017) proves for BOA with multiple adaptive rates a second-order
-    bound :math:`R_{T,k} = O\big(\sqrt{V_{T,k}\ln(N\ln T)} + \ln(N \ln T)\big)`; no explicit constant is
-    published for this exact variant, and the test suite checks the conservative explicit form stated in
-    ``docs/parameter_free.md``.
+    Losses are assumed in [0, 1]. Wintenberger (2017) proves for BOA with multiple adaptive rates a
+    second-order bound :math:`R_{T,k} = O\big(\sqrt{V_{T,k}\ln(N\ln T)} + \ln(N \ln T)\big)`; no explicit
+    constant is published for this exact variant, and the test suite checks the conservative explicit form
+    stated in ``docs/parameter_free.md``.
 
     Parameters
     ----------
@@ -132,7 +133,10 @@ class BOA(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter = np.zeros(1, dtype=np.int64)
         n = self.n_experts
-        return counter, self._prior.copy(), np.zeros(n), np.zeros(n), self._prior.copy(), np.zeros(n), np.zeros(n)
+        return (
+            counter, self._prior.copy(), np.zeros(n), np.zeros(n),
+            self._prior.copy(), np.zeros(n), np.zeros(n),
+        )
 
     @property
     def rates(self) -> NDArray[np.float64]:

@@ -42,10 +42,15 @@ def _power_of_two(k: np.int64) -> float:
 
 
 @kernel
-def _betting_weights(coin_sums: NDArray[np.float64], mantissas: NDArray[np.float64],
-                     exponents: NDArray[np.int64], prior: NDArray[np.float64], round_index: int,
-                     weights: NDArray[np.float64]) -> None:
-    r"""Write :math:`p_i \propto \pi_i [w_i]_+` for the bets :math:`w_i = \beta_i W_i`, :math:`\beta_i = G_i/t`.
+def _betting_weights(
+    coin_sums: NDArray[np.float64],
+    mantissas: NDArray[np.float64],
+    exponents: NDArray[np.int64],
+    prior: NDArray[np.float64],
+    round_index: int, weights: NDArray[np.float64],
+) -> None:
+    r"""Write :math:`p_i \propto \pi_i [w_i]_+` for the bets :math:`w_i = \beta_i
+    W_i`, :math:`\beta_i = G_i/t`.
 
     The wealth :math:`W_i = m_i 2^{k_i}` is scaled by :math:`2^{-\max k}` over the positive bets (exact); the
     prior when no bet is positive.
@@ -79,8 +84,8 @@ def kt_experts_block(
     exponents: NDArray[np.int64],
     prior: NDArray[np.float64],
 ) -> None:
-    r"""KT experts over a block. Per round t: pay; coin :math:`\tilde g_i = r_i` if the bet :math:`w_{t,i} > 0`,
-    else :math:`[r_i]_+` (clipped to [-1, 1]); :math:`W_i \mathrel{*}= 1 + \tilde g_i \beta_{t,i}` with
+    r"""KT experts over a block. Per round t: pay; coin :math:`\tilde g_i = r_i` if the bet :math:`w_{t,i} >
+    0`, else :math:`[r_i]_+` (clipped to [-1, 1]); :math:`W_i \mathrel{*}= 1 + \tilde g_i \beta_{t,i}` with
     :math:`\beta_{t,i} = G_{t-1,i}/t`, kept as :math:`m_i 2^{k_i}`; :math:`G_i \mathrel{+}= \tilde g_i`; then
     the weights of round t + 1."""
     n = weights.shape[0]
@@ -115,11 +120,11 @@ class KTExperts(FullInformationLearner):
         W_{t,i} = W_{t-1,i} + \tilde g_{t,i} w_{t,i},
 
     with :math:`r_{t,i} = \langle p_t, \ell_t\rangle - \ell_{t,i}` and :math:`p_t = \pi` when no bet is
-    positive. Since :math:`|\beta| < 1` and :math:`|\tilde g| \le 1`, :math:`W_{t,i} = \prod_s(1 + \tilde g_{s,i}
-    \beta_{s,i}) > 0`. The kernel keeps :math:`W_{t,i} = m_i 2^{k_i}` with :math:`m_i \in [1, 2)` and an int64
-    exponent, renormalized every round by moving exponent bits: the representation adds no rounding to the
-    product of the factors, exponentially growing or shrinking wealth over long runs neither overflows nor
-    underflows, and no logarithm is needed. The prior is uniform.
+    positive. Since :math:`|\beta| < 1` and :math:`|\tilde g| \le 1`, :math:`W_{t,i} = \prod_s(1 + \tilde
+    g_{s,i} \beta_{s,i}) > 0`. The kernel keeps :math:`W_{t,i} = m_i 2^{k_i}` with :math:`m_i \in [1, 2)` and
+    an int64 exponent, renormalized every round by moving exponent bits: the representation adds no rounding
+    to the product of the factors, exponentially growing or shrinking wealth over long runs neither overflows
+    nor underflows, and no logarithm is needed. The prior is uniform.
 
     Losses are assumed in [0, 1]; the coins are clipped to [-1, 1], which changes nothing for such losses and
     keeps the wealth positive otherwise. Since :math:`\sum_i \pi_i \tilde g_{t,i} w_{t,i} \le 0` every round,
@@ -142,8 +147,8 @@ class KTExperts(FullInformationLearner):
 
     References
     ----------
-    F. Orabona, D. Pal, "Coin Betting and Parameter-Free Online Learning", NeurIPS 2016: the reduction of learning
-    with expert advice to coin betting, and the Krichevsky-Trofimov bettor and its wealth bound.
+    F. Orabona, D. Pal, "Coin Betting and Parameter-Free Online Learning", NeurIPS 2016: the reduction of
+    learning with expert advice to coin betting, and the Krichevsky-Trofimov bettor and its wealth bound.
     """
 
     name: ClassVar[str] = "kt-experts"

@@ -1,4 +1,5 @@
-r"""ML-Poly (Gaillard, Stoltz & van Erven, 2014): the polynomial potential with one learning rate per expert."""
+r"""ML-Poly (Gaillard, Stoltz & van Erven, 2014): the polynomial potential with
+one learning rate per expert."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def mlpoly_block(
     uniform: NDArray[np.float64],
 ) -> None:
     r"""ML-Poly over a block: pay, :math:`R \mathrel{+}= r`, :math:`V \mathrel{+}= r^2`, then
-    :math:`p_i \propto [R_i]_+/(1 + V_i)` (uniform when every :math:`R_i \le 0`); one vectorized pass and a sum."""
+    :math:`p_i \propto [R_i]_+/(1 + V_i)` (uniform when every :math:`R_i \le 0`);
+    one vectorized pass and a sum."""
     n = weights.shape[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
@@ -48,7 +50,8 @@ class MLPoly(FullInformationLearner):
     .. math::
 
         p_{t+1,i} = \frac{\eta_{t,i}[R_{t,i}]_+}{\sum_j \eta_{t,j}[R_{t,j}]_+}, \qquad
-        \eta_{t,i} = \frac{1}{1 + \sum_{s\le t} r_{s,i}^2}, \qquad r_{s,i} = \langle p_s, \ell_s\rangle - \ell_{s,i},
+        \eta_{t,i} = \frac{1}{1 + \sum_{s\le t} r_{s,i}^2}, \qquad r_{s,i} = \langle
+        p_s, \ell_s\rangle - \ell_{s,i},
 
     and uniform when every :math:`[R_{t,i}]_+` is zero. No exponential appears; the weights are ratios of
     nonnegative numbers, safe over any horizon.

@@ -20,9 +20,14 @@ _RELATIVE_TOLERANCE = 1e-14
 
 
 @kernel
-def _log_mean_exp(squares: NDArray[np.float64], scale: float, exponentials: NDArray[np.float64],
-                  products: NDArray[np.float64], log_n: float) -> tuple[float, float]:
-    r"""Return :math:`g(s) = \ln\frac1N\sum_i e^{s q_i} - 1` and :math:`g'(s) = \sum_i q_i e^{s q_i}/\sum_i e^{s q_i}`.
+def _log_mean_exp(
+    squares: NDArray[np.float64],
+    scale: float, exponentials: NDArray[np.float64],
+    products: NDArray[np.float64],
+    log_n: float,
+) -> tuple[float, float]:
+    r"""Return :math:`g(s) = \ln\frac1N\sum_i e^{s q_i} - 1` and :math:`g'(s) = \sum_i
+    q_i e^{s q_i}/\sum_i e^{s q_i}`.
 
     ``exponentials`` receives :math:`e^{s q_i}`, ``products`` :math:`q_i e^{s q_i}`. The caller keeps
     :math:`s \max_i q_i \le 1 + \ln N`, so no term overflows.
@@ -36,13 +41,17 @@ def _log_mean_exp(squares: NDArray[np.float64], scale: float, exponentials: NDAr
 
 
 @kernel
-def solve_scale(squares: NDArray[np.float64], largest: float, guess: float, exponentials: NDArray[np.float64],
-                products: NDArray[np.float64], log_n: float) -> float:
+def solve_scale(
+    squares: NDArray[np.float64],
+    largest: float, guess: float, exponentials: NDArray[np.float64],
+    products: NDArray[np.float64],
+    log_n: float,
+) -> float:
     r"""The root :math:`s^*` of :math:`\frac1N\sum_i e^{s q_i} = e` (:math:`s = 1/(2c)`), safeguarded Newton.
 
     :math:`g(s) = \ln\frac1N\sum_i e^{s q_i} - 1` is convex and increasing, and the root lies in
-    :math:`[1/q_{\max}, (1 + \ln N)/q_{\max}]`. Newton steps start from ``guess`` (the previous round's root) and
-    keep a bracket; a step leaving it is replaced by bisection. It stops when the Newton step is below
+    :math:`[1/q_{\max}, (1 + \ln N)/q_{\max}]`. Newton steps start from ``guess`` (the previous round's root)
+    and keep a bracket; a step leaving it is replaced by bisection. It stops when the Newton step is below
     1e-14 relative; ``exponentials`` then holds :math:`e^{s^* q_i}`.
     """
     low = 1.0 / largest
@@ -112,7 +121,8 @@ class NormalHedge(FullInformationLearner):
     with :math:`R_{t,i} = \sum_{s\le t}(\langle p_s, \ell_s\rangle - \ell_{s,i})`; uniform while every
     :math:`R_{t,i} \le 0`. The scale :math:`c_t` is found each round by safeguarded Newton on
     :math:`s = 1/(2c)` (:func:`solve_scale`, warm-started at the previous root). At the root every exponent
-    :math:`[R_i]_+^2/(2c_t)` lies in :math:`[0, 1 + \ln N]`, so the weights never overflow however long the run.
+    :math:`[R_i]_+^2/(2c_t)` lies in :math:`[0, 1 + \ln N]`, so the weights never
+    overflow however long the run.
 
     Losses are assumed in [0, 1]. Theorem 1 of the reference: for all t, all :math:`0 < \varepsilon \le 1` and
     :math:`0 < \delta \le 1/2`, the regret to the top :math:`\varepsilon`-quantile of the experts is at most
@@ -147,8 +157,10 @@ class NormalHedge(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         n = self.n_experts
-        return (counter, weights, np.zeros(n), np.zeros(1), np.zeros(n), np.zeros(n), np.zeros(n),
-                math.log(n))
+        return (
+            counter, weights, np.zeros(n), np.zeros(1), np.zeros(n),
+            np.zeros(n), np.zeros(n), math.log(n),
+        )
 
     @property
     def cum_regret(self) -> NDArray[np.float64]:

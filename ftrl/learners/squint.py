@@ -1,8 +1,8 @@
 r"""Squint with the improper prior on the learning rate (Koolen & van Erven, 2015), in closed form.
 
-Also the kernels shared by the parameter-free learners (:mod:`ftrl.learners.normalhedge`, :mod:`ftrl.learners.boa`,
-:mod:`ftrl.learners.mlpoly`, :mod:`ftrl.learners.coin_betting`): the expected loss in a fixed summation order, the
-normalization of nonnegative scores, and the validation of a prior.
+Also the kernels shared by the parameter-free learners (:mod:`ftrl.learners.normalhedge`,
+:mod:`ftrl.learners.boa`, :mod:`ftrl.learners.mlpoly`, :mod:`ftrl.learners.coin_betting`): the expected loss
+in a fixed summation order, the normalization of nonnegative scores, and the validation of a prior.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ _ERFCX_ASYMPTOTIC = 10.0  # from here on erfcx uses its asymptotic series (16 te
 
 @kernel
 def expected_loss(weights: NDArray[np.float64], loss: NDArray[np.float64]) -> float:
-    r""":math:`\langle p, \ell\rangle` with four interleaved accumulators, combined in an order fixed by the code."""
+    r""":math:`\langle p, \ell\rangle` with four interleaved accumulators, combined in
+    an order fixed by the code."""
     n = weights.shape[0]
     stop = n - n % 4
     paid0 = paid1 = paid2 = paid3 = 0.0
@@ -80,8 +81,9 @@ def softmax_in_place(log_scores: NDArray[np.float64], out: NDArray[np.float64]) 
 def _erfcx(x: float) -> float:
     r"""The scaled complementary error function :math:`e^{x^2}\operatorname{erfc}(x)` for :math:`x \ge 0`.
 
-    Directly below 10 (relative error below 5e-14, from the rounding of :math:`x^2`); above, the asymptotic series
-    :math:`\frac{1}{x\sqrt\pi}\sum_k (-1)^k (2k-1)!!/(2x^2)^k` truncated after 16 terms (error below 1e-16).
+    Directly below 10 (relative error below 5e-14, from the rounding of :math:`x^2`); above, the asymptotic
+    series :math:`\frac{1}{x\sqrt\pi}\sum_k (-1)^k (2k-1)!!/(2x^2)^k` truncated
+    after 16 terms (error below 1e-16).
     """
     if x < _ERFCX_ASYMPTOTIC:
         return math.exp(x * x) * math.erfc(x)
@@ -96,10 +98,11 @@ def _erfcx(x: float) -> float:
 
 @kernel
 def _exponential_moments(gain: float) -> tuple[float, float]:
-    r"""Return :math:`\ln J_0` and :math:`J_2/J_0` with :math:`J_m = \int_0^{1/2}\eta^m e^{\eta R}\,d\eta`, ``gain`` = R.
+    r"""Return :math:`\ln J_0` and :math:`J_2/J_0` with :math:`J_m = \int_0^{1/2}\eta^m
+    e^{\eta R}\,d\eta`, ``gain`` = R.
 
-    :math:`J_0 = \operatorname{expm1}(R/2)/R`; :math:`J_2/J_0` (the mean of :math:`\eta^2`, in [0, 1/4]) from the
-    closed form :math:`J_2 = e^{R/2}(\frac{1}{4R} - \frac{1}{R^2} + \frac{2}{R^3}) - \frac{2}{R^3}` when
+    :math:`J_0 = \operatorname{expm1}(R/2)/R`; :math:`J_2/J_0` (the mean of :math:`\eta^2`, in [0, 1/4]) from
+    the closed form :math:`J_2 = e^{R/2}(\frac{1}{4R} - \frac{1}{R^2} + \frac{2}{R^3}) - \frac{2}{R^3}` when
     :math:`|R| > 1` and from the power series :math:`J_m = \sum_j \frac{R^j}{j!}\frac{2^{-(m+j+1)}}{m+j+1}`
     otherwise.
     """
@@ -128,12 +131,14 @@ def _exponential_moments(gain: float) -> tuple[float, float]:
 
 @kernel
 def log_squint_integral(gain: float, variance: float) -> float:
-    r""":math:`\ln \int_0^{1/2} e^{\eta R - \eta^2 V}\,d\eta` for real R and V >= 0, without overflow or cancellation.
+    r""":math:`\ln \int_0^{1/2} e^{\eta R - \eta^2 V}\,d\eta` for real R and V >= 0,
+    without overflow or cancellation.
 
     With :math:`a = \sqrt V`, :math:`u_0 = -R/(2a)`, :math:`u_1 = (V - R)/(2a)` the integral is
     :math:`\frac{\sqrt\pi}{2a} e^{R^2/(4V)}(\operatorname{erf} u_1 - \operatorname{erf} u_0)`, evaluated as
 
-    - :math:`R \le 0`: :math:`\frac{\sqrt\pi}{2a}[\operatorname{erfcx}(u_0) - e^{R/2 - V/4}\operatorname{erfcx}(u_1)]`;
+    - :math:`R \le 0`:
+      :math:`\frac{\sqrt\pi}{2a}[\operatorname{erfcx}(u_0) - e^{R/2 - V/4}\operatorname{erfcx}(u_1)]`;
     - :math:`R \ge V`: :math:`e^{R/2 - V/4}\frac{\sqrt\pi}{2a}[\operatorname{erfcx}(-u_1)
       - e^{V/4 - R/2}\operatorname{erfcx}(-u_0)]`;
     - otherwise (the peak :math:`\eta = R/(2V)` inside): :math:`e^{R^2/(4V)}\frac{\sqrt\pi}{2a}
@@ -141,8 +146,9 @@ def log_squint_integral(gain: float, variance: float) -> float:
 
     and for :math:`V < 10^{-6}` (including :math:`V = 0`) as
     :math:`\ln J_0(R) + \operatorname{log1p}(-V J_2(R)/J_0(R))`, the first-order expansion of
-    :math:`e^{-\eta^2 V}` (error below :math:`V^2/32` relative), which avoids the cancellation of the first two
-    forms when the interval :math:`[u_0, u_1]` of width :math:`a/2` is short. See ``docs/parameter_free.md``.
+    :math:`e^{-\eta^2 V}` (error below :math:`V^2/32` relative), which avoids the cancellation of the first
+    two forms when the interval :math:`[u_0, u_1]` of width :math:`a/2` is short.
+    See ``docs/parameter_free.md``.
     """
     if variance < _SMALL_VARIANCE:
         log_j0, second_moment = _exponential_moments(gain)
@@ -154,8 +160,9 @@ def log_squint_integral(gain: float, variance: float) -> float:
         difference = _erfcx(u0) - math.exp(0.5 * gain - 0.25 * variance) * _erfcx(u0 + 0.5 * a)
         return log_front + math.log(difference)
     if gain >= variance:
-        difference = (_erfcx((gain - variance) / (2.0 * a))
-                      - math.exp(0.25 * variance - 0.5 * gain) * _erfcx(gain / (2.0 * a)))
+        difference = _erfcx((gain - variance) / (2.0 * a)) - math.exp(0.25 * variance - 0.5 * gain) * _erfcx(
+            gain / (2.0 * a)
+        )
         return 0.5 * gain - 0.25 * variance + log_front + math.log(difference)
     inside = math.erf((variance - gain) / (2.0 * a)) + math.erf(gain / (2.0 * a))
     return gain * gain / (4.0 * variance) + log_front + math.log(inside)
@@ -197,14 +204,15 @@ def check_prior(prior: ArrayLike | None, n_experts: Any, owner: str) -> NDArray[
     values = as_real_array(prior, "prior", owner)
     if values.shape != (size,) or not (np.isfinite(values).all() and (values > 0).all()):
         raise ValueError(
-            f"The 'prior' parameter of {owner} must be an array of shape ({size},) of positive finite numbers. "
-            f"Got {values!r} instead."
+            f"The 'prior' parameter of {owner} must be an array of shape ({size},) "
+            "of positive finite numbers. " f"Got {values!r} instead."
         )
     return values / values.sum()
 
 
 class Squint(FullInformationLearner):
-    r"""Squint (Koolen & van Erven, 2015) with the improper prior :math:`\gamma(\eta) \propto 1/\eta` on (0, 1/2].
+    r"""Squint (Koolen & van Erven, 2015) with the improper prior
+    :math:`\gamma(\eta) \propto 1/\eta` on (0, 1/2].
 
     .. math::
 
@@ -221,8 +229,8 @@ class Squint(FullInformationLearner):
 
     Losses are assumed in [0, 1] (so :math:`|r| \le 1` and :math:`\eta |r| \le 1/2`); other finite losses are
     accepted but void the guarantee. The potential :math:`\sum_i \pi_i \Phi(R_{t,i}, V_{t,i})` with
-    :math:`\Phi(R, V) = \int_0^{1/2}(e^{\eta R - \eta^2 V} - 1)\,\eta^{-1}d\eta` never increases (Lemma 1 of the
-    reference), which gives for every expert k (Theorem 4 of the reference)
+    :math:`\Phi(R, V) = \int_0^{1/2}(e^{\eta R - \eta^2 V} - 1)\,\eta^{-1}d\eta` never increases (Lemma 1 of
+    the reference), which gives for every expert k (Theorem 4 of the reference)
     :math:`R_{T,k} = O\big(\sqrt{V_{T,k}\ln(\ln(V_{T,k})/\pi_k)} + \ln(1/\pi_k)\big)`, simultaneously for all
     k and T, with no tuning.
 
@@ -243,8 +251,8 @@ class Squint(FullInformationLearner):
 
     References
     ----------
-    W. M. Koolen, T. van Erven, "Second-order quantile methods for experts and combinatorial games", COLT 2015,
-    sec. 3 (Squint), Lemma 1 and Theorem 4 (the improper prior).
+    W. M. Koolen, T. van Erven, "Second-order quantile methods for experts and combinatorial games", COLT
+    2015, sec. 3 (Squint), Lemma 1 and Theorem 4 (the improper prior).
     """
 
     name: ClassVar[str] = "squint"
