@@ -13,8 +13,9 @@ Prints the median time per round over ``repeats`` timed runs, with ratios to the
 
     python scripts/bench_learners.py --parameter-free [--sizes 100 1000] [--repeats 3]
 
-measures instead the parameter-free learners (Squint, NormalHedge, BOA, ML-Poly, KT experts) in the simulator's
-fast path: ``ftrl.simulate(learner, Replay(uniform (T, N) matrix), T, record=1000, n_jobs=1)`` with T * N = 2e7,
+measures instead the parameter-free learners (Squint, NormalHedge, BOA, ML-Poly, KT experts) in the
+simulator's fast path: ``ftrl.simulate(learner, Replay(uniform (T, N) matrix), T, record=1000, n_jobs=1)``
+with T * N = 2e7,
 against Hedge with a fixed rate, and prints ns per round-expert and the ratio to Hedge (best of ``repeats``).
 """
 
@@ -122,7 +123,8 @@ def bench_parameter_free(sizes: list[int], repeats: int) -> None:
                 "boa": BOA, "ml-poly": MLPoly, "kt-experts": KTExperts}
     print("command:", " ".join([os.path.basename(sys.executable), *sys.argv]))
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus; numpy "
-          f"{np.__version__}, numba {numba.__version__}; T * N = {PARAMETER_FREE_CELLS:.0e}, best of {repeats}")
+          f"{np.__version__}, numba {numba.__version__}; T * N = {PARAMETER_FREE_CELLS:.0e}, "
+          f"best of {repeats}")
     print()
     header = f"{'learner':>16} | " + " | ".join(f"{f'N={n} ns':>10} | {'vs Hedge':>8}" for n in sizes)
     print(header)
@@ -141,7 +143,8 @@ def bench_parameter_free(sizes: list[int], repeats: int) -> None:
                 best = min(best, time.perf_counter() - start)
             rows[name].append(best / PARAMETER_FREE_CELLS * 1e9)
     for name, times in rows.items():
-        cells = " | ".join(f"{ns:>10.2f} | {ns / hedge:>7.2f}x" for ns, hedge in zip(times, rows["hedge (eta=0.1)"]))
+        hedge_times = rows["hedge (eta=0.1)"]
+        cells = " | ".join(f"{ns:>10.2f} | {ns / hedge:>7.2f}x" for ns, hedge in zip(times, hedge_times))
         print(f"{name:>16} | {cells}")
 
 
