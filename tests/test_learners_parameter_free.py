@@ -24,12 +24,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import quad
-from scipy.special import exp1
+from scipy.special import erfcx, exp1
 
 import environments
 import ftrl
 from ftrl import BOA, KTExperts, MLPoly, NormalHedge, Squint
-from ftrl.learners.squint import log_squint_integral
+from ftrl.learners.squint import erfcx_chebyshev, log_squint_integral, squint_terms
 
 LEARNERS = [Squint, NormalHedge, BOA, MLPoly, KTExperts]
 NAMES = {Squint: "squint", NormalHedge: "normalhedge", BOA: "boa", MLPoly: "ml-poly", KTExperts: "kt-experts"}
@@ -84,9 +84,31 @@ def test_log_squint_integral_matches_quadrature(gain):
         )
 
 
+@pytest.mark.parametrize("gain", [-400.0, -30.0, -2.0, -0.4, 0.0, 1e-9, 0.3, 0.99, 1.01, 3.0, 40.0, 600.0])
+def test_vectorized_squint_terms_match_quadrature(gain):
+    variances = np.array([0.0, 1e-13, 1e-7, 9.99e-7, 1e-6, 1e-5, 1e-3, 0.1, 1.0, 2.5, 35.0, 500.0, 1e4, 1e6])
+    gains = np.full(variances.shape, gain)
+    exponents, factors = np.empty_like(variances), np.empty_like(variances)
+    squint_terms(gains, variances, exponents, factors)
+    for variance, exponent, factor in zip(variances, exponents, factors):
+        exact = math.log(naive.squint_integral(gain, variance))
+        assert math.isclose(exponent + math.log(factor), exact, rel_tol=1e-10, abs_tol=1e-12)
+
+
+def test_erfcx_chebyshev_matches_scipy():
+    x = np.concatenate([np.linspace(0.0, 12.0, 4001), np.geomspace(12.0, 1e300, 300), [np.inf]])
+    ours = np.array([erfcx_chebyshev(value) for value in x])
+    np.testing.assert_allclose(ours[:-1], erfcx(x[:-1]), rtol=3e-14)
+    assert 0.0 <= ours[-1] < 1e-299  # inf is clamped to 1e300
+
+
 def test_log_squint_integral_is_finite_far_out():
-    for gain, variance in [(1e6, 1e6), (1e6, 1e5), (-1e6, 1e6), (1e3, 1e-8), (-1e7, 1e-3), (5e5, 1e12)]:
+    cases = [(1e6, 1e6), (1e6, 1e5), (-1e6, 1e6), (1e3, 1e-8), (-1e7, 1e-3), (5e5, 1e12)]
+    exponents, factors = np.empty(len(cases)), np.empty(len(cases))
+    squint_terms(np.array([g for g, _ in cases]), np.array([v for _, v in cases]), exponents, factors)
+    for (gain, variance), exponent, factor in zip(cases, exponents, factors):
         assert math.isfinite(log_squint_integral(gain, variance))
+        assert math.isfinite(exponent) and 0.0 < factor < 1e4
 
 
 # ------------------------------------------------------------------------------------------------------------
