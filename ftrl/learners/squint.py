@@ -333,9 +333,10 @@ class Squint(FullInformationLearner):
 
     with :math:`r_{t,i} = \langle p_t, \ell_t\rangle - \ell_{t,i}`, :math:`R_{t,i} = \sum_{s\le t} r_{s,i}`,
     :math:`V_{t,i} = \sum_{s\le t} r_{s,i}^2` (the value at :math:`V = 0` is the limit,
-    :math:`\operatorname{expm1}(R/2)/R`). The integral is evaluated in the log domain by
-    :func:`log_squint_integral`; the weights are a max-shifted softmax of
-    :math:`\ln\pi_i + \ln I(R_i, V_i)`, so nothing overflows over long runs.
+    :math:`\operatorname{expm1}(R/2)/R`). The integral is evaluated as :math:`I = f e^{E}` with a bounded
+    factor :math:`f` and an exponent :math:`E` (:func:`squint_terms`: the stable forms of
+    :func:`log_squint_integral`, computed branch free with a Chebyshev erfcx so that the pass vectorizes), and
+    the weights are :math:`\pi_i f_i e^{E_i - \max_j E_j}` normalized, so nothing overflows over long runs.
 
     Losses are assumed in [0, 1] (so :math:`|r| \le 1` and :math:`\eta |r| \le 1/2`); other finite losses are
     accepted but void the guarantee. The potential :math:`\sum_i \pi_i \Phi(R_{t,i}, V_{t,i})` with
