@@ -2,7 +2,8 @@ r"""Squint with the improper prior on the learning rate (Koolen & van Erven, 201
 
 Also the kernels shared by the parameter-free learners (:mod:`ftrl.learners.normalhedge`,
 :mod:`ftrl.learners.boa`, :mod:`ftrl.learners.mlpoly`, :mod:`ftrl.learners.coin_betting`): the expected loss
-in a fixed summation order, the normalization of nonnegative scores, and the validation of a prior.
+in a fixed summation order, the normalization of nonnegative scores, a vectorizing maximum, and the
+validation of a prior.
 """
 
 from __future__ import annotations
@@ -64,17 +65,6 @@ def largest_value(values: NDArray[np.float64]) -> float:
         key = order_key(value)
         largest = key if key > largest else largest
     return from_order_key(largest)
-
-
-@kernel
-def softmax_in_place(log_scores: NDArray[np.float64], out: NDArray[np.float64]) -> None:
-    """``out = exp(log_scores - max) / sum``: every exponent <= 0, the largest term exactly 1."""
-    largest = largest_value(log_scores)
-    for i in range(log_scores.shape[0]):
-        out[i] = fast_exp(log_scores[i] - largest)
-    scale = 1.0 / lane_sum(out)
-    for i in range(out.shape[0]):
-        out[i] *= scale
 
 
 @kernel
