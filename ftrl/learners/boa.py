@@ -134,8 +134,13 @@ class BOA(FullInformationLearner):
         counter = np.zeros(1, dtype=np.int64)
         n = self.n_experts
         return (
-            counter, self._prior.copy(), np.zeros(n), np.zeros(n),
-            self._prior.copy(), np.zeros(n), np.zeros(n),
+            counter,
+            self._prior.copy(),
+            np.zeros(n),
+            np.zeros(n),
+            self._prior.copy(),
+            np.zeros(n),
+            np.zeros(n),
         )
 
     @property

@@ -47,7 +47,8 @@ def _betting_weights(
     mantissas: NDArray[np.float64],
     exponents: NDArray[np.int64],
     prior: NDArray[np.float64],
-    round_index: int, weights: NDArray[np.float64],
+    round_index: int,
+    weights: NDArray[np.float64],
 ) -> None:
     r"""Write :math:`p_i \propto \pi_i [w_i]_+` for the bets :math:`w_i = \beta_i
     W_i`, :math:`\beta_i = G_i/t`.

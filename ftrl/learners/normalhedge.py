@@ -22,7 +22,8 @@ _RELATIVE_TOLERANCE = 1e-14
 @kernel
 def _log_mean_exp(
     squares: NDArray[np.float64],
-    scale: float, exponentials: NDArray[np.float64],
+    scale: float,
+    exponentials: NDArray[np.float64],
     products: NDArray[np.float64],
     log_n: float,
 ) -> tuple[float, float]:
@@ -43,7 +44,9 @@ def _log_mean_exp(
 @kernel
 def solve_scale(
     squares: NDArray[np.float64],
-    largest: float, guess: float, exponentials: NDArray[np.float64],
+    largest: float,
+    guess: float,
+    exponentials: NDArray[np.float64],
     products: NDArray[np.float64],
     log_n: float,
 ) -> float:
@@ -158,8 +161,14 @@ class NormalHedge(FullInformationLearner):
         counter, weights = self._uniform_state()
         n = self.n_experts
         return (
-            counter, weights, np.zeros(n), np.zeros(1), np.zeros(n),
-            np.zeros(n), np.zeros(n), math.log(n),
+            counter,
+            weights,
+            np.zeros(n),
+            np.zeros(1),
+            np.zeros(n),
+            np.zeros(n),
+            np.zeros(n),
+            math.log(n),
         )
 
     @property

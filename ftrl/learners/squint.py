@@ -159,15 +159,34 @@ def log_squint_integral(gain: float, variance: float) -> float:
 
 
 _CHEBYSHEV_SCALE = 2.0
-_ERFCX_CHEBYSHEV = np.array([
-    1.1760066555883004, 0.025779673870048255, -0.10659315067778515, 0.03880887957448391,
-    -0.005414899930893764,
-    -0.00040815257282379925, 0.0001984376824854394, 9.842532776122808e-06, -7.763265561076022e-06,
-    -7.17400145709503e-07, 3.140694960292377e-07, 6.188423673503252e-08, -9.890618889372784e-09,
-    -4.595399489509029e-09, -7.180434025144677e-11, 2.62961969659565e-10, 4.8679106380765196e-11,
-    -8.026674563106034e-12, -4.777257954304202e-12, -4.345730124961327e-13, 2.430555756660624e-13,
-    8.626432901337466e-14, 5.02970680977504e-15, -5.741439070204381e-15,
-])
+_ERFCX_CHEBYSHEV = np.array(
+    [
+        1.1760066555883004,
+        0.025779673870048255,
+        -0.10659315067778515,
+        0.03880887957448391,
+        -0.005414899930893764,
+        -0.00040815257282379925,
+        0.0001984376824854394,
+        9.842532776122808e-06,
+        -7.763265561076022e-06,
+        -7.17400145709503e-07,
+        3.140694960292377e-07,
+        6.188423673503252e-08,
+        -9.890618889372784e-09,
+        -4.595399489509029e-09,
+        -7.180434025144677e-11,
+        2.62961969659565e-10,
+        4.8679106380765196e-11,
+        -8.026674563106034e-12,
+        -4.777257954304202e-12,
+        -4.345730124961327e-13,
+        2.430555756660624e-13,
+        8.626432901337466e-14,
+        5.02970680977504e-15,
+        -5.741439070204381e-15,
+    ]
+)
 r"""Chebyshev coefficients of :math:`(1 + 2x)\operatorname{erfcx}(x)` in
 :math:`y = (x - 2)/(x + 2) \in [-1, 1)`, interpolated at the Chebyshev points of degree 27 from
 ``scipy.special.erfcx`` (``numpy.polynomial.chebyshev.chebinterpolate``) and truncated where they reach the
@@ -305,7 +324,8 @@ def check_prior(prior: ArrayLike | None, n_experts: Any, owner: str) -> NDArray[
     if values.shape != (size,) or not (np.isfinite(values).all() and (values > 0).all()):
         raise ValueError(
             f"The 'prior' parameter of {owner} must be an array of shape ({size},) "
-            "of positive finite numbers. " f"Got {values!r} instead."
+            "of positive finite numbers. "
+            f"Got {values!r} instead."
         )
     return values / values.sum()
 
