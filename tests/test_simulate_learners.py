@@ -27,6 +27,11 @@ PARAMS = {
     ],
     "exp3": [{}],
     "tsallis-inf": [{}],
+    "squint": [{}],
+    "normalhedge": [{}],
+    "boa": [{}],
+    "ml-poly": [{}],
+    "kt-experts": [{}],
 }
 CASES = [(name, params) for name, variants in PARAMS.items() for params in variants]
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in params.items())}" for name, params in CASES]
