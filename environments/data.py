@@ -122,7 +122,8 @@ class Replay(BaseEnvironment):
                 f"{type(self).__name__} holds {self.horizon} rounds of data; a block of {size} from round {self.t} "
                 f"would need round {self.t + size - 1} (rounds are counted from 0)."
             )
-        return self.losses[self.t : self.t + size].copy()
+        # A read-only view of the stored data, no copy: callers cannot corrupt the replay.
+        return self.losses[self.t : self.t + size]
 
 
 def _raw_losses(

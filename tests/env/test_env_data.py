@@ -27,7 +27,8 @@ def test_replay_does_not_share_memory_with_the_caller() -> None:
     env = Replay(data).reset(seed=0)
     data[0, 0] = 7.0
     block = env.block(1)
-    block[0, 1] = 8.0
+    with pytest.raises(ValueError, match="read-only"):
+        block[0, 1] = 8.0  # blocks are read-only views of the stored copy
     env.reset(seed=0)
     np.testing.assert_array_equal(env.block(5), LOSSES)
 
