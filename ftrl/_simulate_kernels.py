@@ -18,27 +18,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl.ops import fast_exp
+from ftrl.ops import fast_exp, from_order_key, order_key
 from ftrl.schedules import learning_rate
 
 FLOAT_COLUMNS = ("loss", "cum_loss", "best_cum_loss", "realized_loss", "cum_realized_loss", "cum_mean_loss")
 INT_COLUMNS = ("t", "best_expert", "arm")
-
-_SIGN_CLEAR = np.int64(0x7FFFFFFFFFFFFFFF)
-
-
-@kernel
-def _order_key(value: float) -> np.int64:
-    """An int64 that orders like the double ``value`` (IEEE bits, negatives with their magnitude bits flipped)."""
-    bits = np.float64(value).view(np.int64)
-    return bits ^ ((bits >> 63) & _SIGN_CLEAR)
-
-
-@kernel
-def _from_order_key(key: np.int64) -> float:
-    """Inverse of :func:`_order_key`."""
-    return np.int64(key ^ ((key >> 63) & _SIGN_CLEAR)).view(np.float64)
-
 
 @kernel
 def _argmin_lowest(values: NDArray[np.float64]) -> int:
@@ -125,6 +109,37 @@ def record_block(
     return pos
 
 
+@kernel
+def _lowest(cum_losses: NDArray[np.float64]) -> float:
+    """The smallest entry of a non-empty row, taken over :func:`ftrl.ops.order_key` keys (a min that vectorizes)."""
+    lowest_key = order_key(cum_losses[0])
+    for i in range(1, cum_losses.shape[0]):
+        lowest_key = min(lowest_key, order_key(cum_losses[i]))
+    return from_order_key(lowest_key)
+
+
+@kernel
+def _store_next_weights(
+    counter: NDArray[np.int64],
+    rounds_seen: int,
+    weights: NDArray[np.float64],
+    cum_losses: NDArray[np.float64],
+    lowest: float,
+    rate_code: int,
+    rate_params: NDArray[np.float64],
+) -> None:
+    """End of a fused Hedge block: store the round counter and the normalized weights of the next round, as
+    ``hedge_block`` leaves them (``lowest`` is the smallest of ``cum_losses``)."""
+    counter[0] = rounds_seen
+    eta = learning_rate(rate_code, rate_params, rounds_seen + 1, 0.0)
+    total = 0.0
+    for i in range(cum_losses.shape[0]):
+        weights[i] = fast_exp(-eta * (cum_losses[i] - lowest))
+        total += weights[i]
+    for i in range(cum_losses.shape[0]):
+        weights[i] /= total
+
+
 @kernel(reassociate=True)
 def _hedge_round(
     cum_losses: NDArray[np.float64],
@@ -150,7 +165,7 @@ def _hedge_round(
             weighted_mean += weight * means[i]
             updated = cum_losses[i] + row[i]
             cum_losses[i] = updated
-            next_key = min(next_key, _order_key(updated))
+            next_key = min(next_key, order_key(updated))
     else:
         for i in range(cum_losses.shape[0]):
             weight = fast_exp(-eta * (cum_losses[i] - lowest))
@@ -158,7 +173,7 @@ def _hedge_round(
             weighted += weight * row[i]
             updated = cum_losses[i] + row[i]
             cum_losses[i] = updated
-            next_key = min(next_key, _order_key(updated))
+            next_key = min(next_key, order_key(updated))
     return next_key, total, weighted, weighted_mean
 
 
@@ -198,17 +213,14 @@ def hedge_record_block(
     """
     n_rows = losses.shape[0]
     n_records = record_rounds.shape[0]
-    lowest_key = _order_key(cum_losses[0])
-    for i in range(1, cum_losses.shape[0]):
-        lowest_key = min(lowest_key, _order_key(cum_losses[i]))
-    lowest = _from_order_key(lowest_key)
+    lowest = _lowest(cum_losses)
     rounds_seen = counter[0]
     cum_loss, cum_mean = totals[0], totals[2]
     for r in range(n_rows):
         row = losses[r]
         eta = learning_rate(rate_code, rate_params, rounds_seen + r + 1, 0.0)
         lowest_key, total, weighted, weighted_mean = _hedge_round(cum_losses, row, means, eta, lowest)
-        lowest = _from_order_key(lowest_key)
+        lowest = from_order_key(lowest_key)
         expected = weighted / total
         cum_loss += expected
         cum_mean += weighted_mean / total
@@ -217,14 +229,7 @@ def hedge_record_block(
             _write_row(pos, t, expected, np.nan, -1, cum_loss, np.nan, cum_mean, cum_losses, out_float, out_int)
             pos += 1
     totals[0], totals[2] = cum_loss, cum_mean
-    counter[0] = rounds_seen + n_rows
-    eta = learning_rate(rate_code, rate_params, counter[0] + 1, 0.0)
-    total = 0.0
-    for i in range(cum_losses.shape[0]):
-        weights[i] = fast_exp(-eta * (cum_losses[i] - lowest))
-        total += weights[i]
-    for i in range(cum_losses.shape[0]):
-        weights[i] /= total
+    _store_next_weights(counter, rounds_seen + n_rows, weights, cum_losses, lowest, rate_code, rate_params)
     return pos
 
 
@@ -266,10 +271,7 @@ def hedge_record_block_by_rows(
     has_means = means.shape[0] > 0
     n_records = record_rounds.shape[0]
     rounds_seen = counter[0]
-    lowest_key = _order_key(cum_losses[0])
-    for i in range(1, n_experts):
-        lowest_key = min(lowest_key, _order_key(cum_losses[i]))
-    lowest = _from_order_key(lowest_key)
+    lowest = _lowest(cum_losses)
     record = pos
     for r in range(n_rows):
         eta = learning_rate(rate_code, rate_params, rounds_seen + r + 1, 0.0)
@@ -280,8 +282,8 @@ def hedge_record_block_by_rows(
             scratch[offset + i] = -eta * (cum_losses[i] - lowest)
             updated = cum_losses[i] + row[i]
             cum_losses[i] = updated
-            next_key = min(next_key, _order_key(updated))
-        lowest = _from_order_key(next_key)
+            next_key = min(next_key, order_key(updated))
+        lowest = from_order_key(next_key)
         t = first_round + r + 1
         if record < n_records and record_rounds[record] == t:
             best = _argmin_lowest(cum_losses)
@@ -316,12 +318,5 @@ def hedge_record_block_by_rows(
             out_float[pos, 5] = cum_mean
             pos += 1
     totals[0], totals[2] = cum_loss, cum_mean
-    counter[0] = rounds_seen + n_rows
-    eta = learning_rate(rate_code, rate_params, counter[0] + 1, 0.0)
-    total = 0.0
-    for i in range(n_experts):
-        weights[i] = fast_exp(-eta * (cum_losses[i] - lowest))
-        total += weights[i]
-    for i in range(n_experts):
-        weights[i] /= total
+    _store_next_weights(counter, rounds_seen + n_rows, weights, cum_losses, lowest, rate_code, rate_params)
     return pos
