@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,24 @@ def check_int(value: Any, name: str, owner: str | None = None, *, low: int | Non
             f"Got {number} instead."
         )
     return number
+
+
+def check_seeds(seeds: Any, owner: str) -> list[int]:
+    """Return ``seeds`` as a list of distinct ints >= 0: a count ``n`` (an int >= 1) means ``range(n)``."""
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, (bool, np.bool_)):
+        return list(range(check_int(seeds, "seeds", owner, low=1)))
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"The 'seeds' parameter of {owner} must be a count (an int >= 1) or a list of ints >= 0. "
+            f"Got {seeds!r} instead."
+        )
+    values = [check_int(seed, "seeds", owner, low=0) for seed in seeds]
+    if not values or len(set(values)) != len(values):
+        raise ValueError(
+            f"The 'seeds' parameter of {owner} must be a non-empty list of distinct ints >= 0. "
+            f"Got {list(seeds)!r} instead."
+        )
+    return values
 
 
 def check_choice(value: Any, name: str, choices: tuple[str, ...], owner: str | None = None) -> str:

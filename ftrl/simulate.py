@@ -43,7 +43,7 @@ from ftrl._simulate_kernels import (
     hedge_record_block_by_rows,
     record_block,
 )
-from ftrl._validation import check_choice, check_int
+from ftrl._validation import check_choice, check_int, check_seeds
 from ftrl.learners.hedge import Hedge
 from ftrl.schedules import ANYTIME, FIXED
 
@@ -106,23 +106,6 @@ def _check_record(record: Any, owner: str) -> str | int:
         f"The 'record' parameter of {owner} must be 'all', 'log' or an int in the range [1, inf]. "
         f"Got {record!r} instead."
     )
-
-
-def _check_seeds(seeds: Any) -> list[int]:
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, (bool, np.bool_)):
-        return list(range(check_int(seeds, "seeds", _OWNER, low=1)))
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, np.ndarray)):
-        raise TypeError(
-            f"The 'seeds' parameter of {_OWNER} must be a count (an int >= 1) or a list of ints >= 0. "
-            f"Got {seeds!r} instead."
-        )
-    values = [check_int(seed, "seeds", _OWNER, low=0) for seed in seeds]
-    if not values or len(set(values)) != len(values):
-        raise ValueError(
-            f"The 'seeds' parameter of {_OWNER} must be a non-empty list of distinct ints >= 0. "
-            f"Got {list(seeds)!r} instead."
-        )
-    return values
 
 
 def _is_learner(obj: Any) -> bool:
@@ -324,7 +307,7 @@ def simulate(
     horizon = check_int(horizon, "horizon", _OWNER, low=1)
     feedback = check_choice(feedback, "feedback", ("full", "bandit"), _OWNER)
     record = _check_record(record, _OWNER)
-    seed_list = _check_seeds(seeds)
+    seed_list = check_seeds(seeds, _OWNER)
     workers = (os.cpu_count() or 1) if n_jobs is None else check_int(n_jobs, "n_jobs", _OWNER, low=1)
     path_choice = check_choice(_path, "_path", ("auto", "fast", "general"), _OWNER)
     if not isinstance(ledger, (bool, np.bool_)):

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import copy
 import json
-import numbers
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -36,7 +35,7 @@ from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import FASTMATH, kernel
-from ftrl._validation import as_real_array, check_int
+from ftrl._validation import as_real_array, check_int, check_seeds
 from ftrl.learners.base import FullInformationLearner
 
 __all__ = ["Delayed", "Sleeping", "simulate_sleeping"]
@@ -483,23 +482,6 @@ _SIMULATE_OWNER = "simulate_sleeping"
 _BLOCK_ROWS = 4096
 
 
-def _check_seed_list(seeds: Any) -> list[int]:
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, (bool, np.bool_)):
-        return list(range(check_int(seeds, "seeds", _SIMULATE_OWNER, low=1)))
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, np.ndarray)):
-        raise TypeError(
-            f"The 'seeds' parameter of {_SIMULATE_OWNER} must be a count (an int >= 1) or a list of ints >= 0. "
-            f"Got {seeds!r} instead."
-        )
-    values = [check_int(seed, "seeds", _SIMULATE_OWNER, low=0) for seed in seeds]
-    if not values or len(set(values)) != len(values):
-        raise ValueError(
-            f"The 'seeds' parameter of {_SIMULATE_OWNER} must be a non-empty list of distinct ints >= 0. "
-            f"Got {list(seeds)!r} instead."
-        )
-    return values
-
-
 def simulate_sleeping(
     learner: Any,
     env: Any,
@@ -560,12 +542,12 @@ def simulate_sleeping(
     >>> bool((df.sleeping_regret == df.cum_loss - df.best_cum_loss).all())
     True
     """
-    from ftrl.simulate import _check_record, record_rounds
+    from ftrl.simulate import _check_record, _jsonable, record_rounds
 
     start = time.perf_counter()
     horizon = check_int(horizon, "horizon", _SIMULATE_OWNER, low=1)
     record = _check_record(record, _SIMULATE_OWNER)
-    seed_list = _check_seed_list(seeds)
+    seed_list = check_seeds(seeds, _SIMULATE_OWNER)
     if _path not in ("auto", "fast", "general"):
         raise ValueError(f"The '_path' parameter of {_SIMULATE_OWNER} must be 'auto', 'fast' or 'general'. "
                          f"Got {_path!r} instead.")
@@ -614,21 +596,6 @@ def simulate_sleeping(
     }
     json.dumps(df.attrs)  # every value must be JSON-ready; a TypeError here is a bug, not a user error
     return df
-
-
-def _jsonable(value: Any) -> Any:
-    """numpy scalars and arrays to Python numbers and lists, recursively (JSON-ready attrs)."""
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return repr(value)
 
 
 def _learner_factory(learner: Any) -> Callable[[], Any]:
