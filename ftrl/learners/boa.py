@@ -3,14 +3,13 @@ r"""Bernstein Online Aggregation (Wintenberger, 2017) with adaptive per-expert l
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners.base import FullInformationLearner
-from ftrl.learners.squint import check_prior, expected_loss
+from ftrl.learners.squint import PriorLearner, expected_loss
 from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 
 __all__ = ["BOA"]
@@ -78,7 +77,7 @@ def boa_block(
     counter[0] += losses.shape[0]
 
 
-class BOA(FullInformationLearner):
+class BOA(PriorLearner):
     r"""Bernstein Online Aggregation (Wintenberger, 2017), the fully adaptive variant of the R package opera.
 
     .. math::
@@ -124,24 +123,6 @@ class BOA(FullInformationLearner):
 
     name: ClassVar[str] = "boa"
     block_kernel = staticmethod(boa_block)
-
-    def __init__(self, n_experts: int, *, prior: ArrayLike | None = None) -> None:
-        self._prior = check_prior(prior, n_experts, type(self).__name__)
-        self._params: dict[str, Any] = {"prior": None if prior is None else self._prior.tolist()}
-        super().__init__(n_experts)
-
-    def _initial_state(self) -> tuple[Any, ...]:
-        counter = np.zeros(1, dtype=np.int64)
-        n = self.n_experts
-        return (
-            counter,
-            self._prior.copy(),
-            np.zeros(n),
-            np.zeros(n),
-            self._prior.copy(),
-            np.zeros(n),
-            np.zeros(n),
-        )
 
     @property
     def rates(self) -> NDArray[np.float64]:
