@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from ftrl._validation import check_choice
+
 __all__ = ["ExecutorError", "Progress", "execute"]
 
 CellT = TypeVar("CellT")
@@ -146,11 +148,7 @@ class Progress:
     """
 
     def __init__(self, total: int, initial: int = 0, mode: str = "auto") -> None:
-        if mode not in ("auto", "bar", "lines", "none"):
-            raise ValueError(
-                f"The 'mode' parameter of Progress must be one of 'auto', 'bar', 'lines', 'none'. Got {mode!r} "
-                "instead."
-            )
+        check_choice(mode, "mode", ("auto", "bar", "lines", "none"), "Progress")
         if mode == "auto":
             mode = "bar" if sys.stderr.isatty() and _has_tqdm() else "lines"
         self.mode = mode

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from ftrl._validation import as_real_array, check_int, check_real
+from ftrl._validation import as_real_array, check_choice, check_int, check_real
 
 __all__ = ["bound", "bound_names", "final_statistics", "ledger", "student_t_quantile", "summary"]
 
@@ -230,11 +230,7 @@ def final_statistics(
     owner = "final_statistics"
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"The 'df' parameter of {owner} must be a pandas DataFrame. Got {type(df).__name__} instead.")
-    if method not in INTERVAL_METHODS:
-        raise ValueError(
-            f"The 'method' parameter of {owner} must be one of {', '.join(map(repr, INTERVAL_METHODS))}. "
-            f"Got {method!r} instead."
-        )
+    method = check_choice(method, "method", INTERVAL_METHODS, owner)
     confidence = check_real(confidence, "confidence", owner, low=0.0, high=1.0, low_open=True, high_open=True)
     n_resamples = check_int(n_resamples, "n_resamples", owner, low=100)
     seed = check_int(seed, "seed", owner, low=0)
