@@ -91,6 +91,17 @@ def check_int(value: Any, name: str, owner: str | None = None, *, low: int | Non
     return number
 
 
+def check_expert_predictions(value: Any, n_experts: int, owner: str) -> NDArray[np.float64]:
+    """Return the experts' forecasts as a float64 array of shape (N,) or (N, d), N = ``n_experts``."""
+    predictions = as_real_array(value, "expert_predictions", owner)
+    if predictions.ndim not in (1, 2) or predictions.shape[0] != n_experts:
+        raise ValueError(
+            f"The 'expert_predictions' parameter of {owner} must have shape ({n_experts},) or "
+            f"({n_experts}, d). Got shape {predictions.shape} instead."
+        )
+    return predictions
+
+
 def check_seeds(seeds: Any, owner: str) -> list[int]:
     """Return ``seeds`` as a list of distinct ints >= 0: a count ``n`` (an int >= 1) means ``range(n)``."""
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, (bool, np.bool_)):

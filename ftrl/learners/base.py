@@ -40,7 +40,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
-from ftrl._validation import as_real_array, check_int, check_real
+from ftrl._validation import as_real_array, check_expert_predictions, check_int, check_real
 
 __all__ = [
     "Learner",
@@ -217,13 +217,7 @@ class FullInformationLearner(Learner):
 
     def predict(self, expert_predictions: ArrayLike) -> Any:
         r"""The :math:`p_{t+1}`-weighted forecast :math:`\sum_i p_i x_i`: shape (N,) -> float, (N, d) -> (d,)."""
-        owner = type(self).__name__
-        predictions = as_real_array(expert_predictions, "expert_predictions", owner)
-        if predictions.ndim not in (1, 2) or predictions.shape[0] != self.n_experts:
-            raise ValueError(
-                f"The 'expert_predictions' parameter of {owner} must have shape ({self.n_experts},) or "
-                f"({self.n_experts}, d). Got shape {predictions.shape} instead."
-            )
+        predictions = check_expert_predictions(expert_predictions, self.n_experts, type(self).__name__)
         forecast = self._weights @ predictions
         return float(forecast) if predictions.ndim == 1 else forecast
 

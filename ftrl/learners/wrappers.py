@@ -35,7 +35,7 @@ from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import FASTMATH, kernel
-from ftrl._validation import as_real_array, check_int, check_seeds
+from ftrl._validation import as_real_array, check_expert_predictions, check_int, check_seeds
 from ftrl.learners.base import FullInformationLearner
 
 __all__ = ["Delayed", "Sleeping", "simulate_sleeping"]
@@ -205,16 +205,6 @@ class _Wrapper:
         """The constructor parameters, JSON friendly (the inner learner as its name and parameters)."""
         return {"n_experts": self.n_experts, "learner": self._inner_params()}
 
-    def _checked_predictions(self, expert_predictions: ArrayLike) -> NDArray[np.float64]:
-        owner = type(self).__name__
-        predictions = as_real_array(expert_predictions, "expert_predictions", owner)
-        if predictions.ndim not in (1, 2) or predictions.shape[0] != self.n_experts:
-            raise ValueError(
-                f"The 'expert_predictions' parameter of {owner} must have shape ({self.n_experts},) or "
-                f"({self.n_experts}, d). Got shape {predictions.shape} instead."
-            )
-        return predictions
-
     def _shape_error(self, values: NDArray[np.float64]) -> ValueError:
         return ValueError(
             f"The 'losses' parameter of {type(self).__name__} must be an array of shape {self._shape}. "
@@ -333,7 +323,7 @@ class Delayed(_Wrapper):
 
     def predict(self, expert_predictions: ArrayLike) -> Any:
         r"""The forecast :math:`\sum_i p_i x_i` with the next round's weights: shape (N,) -> float, (N, d) -> (d,)."""
-        predictions = self._checked_predictions(expert_predictions)
+        predictions = check_expert_predictions(expert_predictions, self.n_experts, type(self).__name__)
         forecast = self.weights @ predictions
         return float(forecast) if predictions.ndim == 1 else forecast
 
@@ -466,7 +456,7 @@ class Sleeping(_Wrapper):
 
         Shape (N,) -> float; shape (N, d) -> (d,), an expert being asleep when its row holds a NaN.
         """
-        predictions = self._checked_predictions(expert_predictions)
+        predictions = check_expert_predictions(expert_predictions, self.n_experts, type(self).__name__)
         asleep = np.isnan(predictions) if predictions.ndim == 1 else np.isnan(predictions).any(axis=1)
         if asleep.all():
             raise ValueError(
