@@ -82,9 +82,8 @@ def _copy_if_finite(source: NDArray[np.float64], row: NDArray[np.float64]) -> bo
     return True
 
 
-@runtime_checkable
-class FullInformationProtocol(Protocol):
-    """What the simulator needs from a full-information learner."""
+class _LearnerProtocol(Protocol):
+    """What the simulator needs from every learner, whatever its feedback."""
 
     n_experts: int
     feedback: ClassVar[str]
@@ -97,6 +96,11 @@ class FullInformationProtocol(Protocol):
     def weights(self) -> NDArray[np.float64]: ...
 
     def reset(self) -> None: ...
+
+
+@runtime_checkable
+class FullInformationProtocol(_LearnerProtocol, Protocol):
+    """What the simulator needs from a full-information learner."""
 
     def update(self, losses: ArrayLike) -> None: ...
 
@@ -104,20 +108,8 @@ class FullInformationProtocol(Protocol):
 
 
 @runtime_checkable
-class BanditProtocol(Protocol):
+class BanditProtocol(_LearnerProtocol, Protocol):
     """What the simulator needs from a bandit learner."""
-
-    n_experts: int
-    feedback: ClassVar[str]
-    block_kernel: ClassVar[Callable[..., None]]
-
-    @property
-    def t(self) -> int: ...
-
-    @property
-    def weights(self) -> NDArray[np.float64]: ...
-
-    def reset(self) -> None: ...
 
     def sample(self, rng: np.random.Generator) -> int: ...
 
