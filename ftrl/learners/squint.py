@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_int
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
+from ftrl.ops import _row_max, fast_exp, lane_sum
 
 __all__ = ["Squint", "log_squint_integral"]
 
@@ -56,15 +56,9 @@ def normalize_or_prior(scores: NDArray[np.float64], prior: NDArray[np.float64]) 
             scores[i] = prior[i]
 
 
-@kernel
-def largest_value(values: NDArray[np.float64]) -> float:
-    """The largest entry (-inf for an empty array; no NaN expected), as an integer max of
-    :func:`ftrl.ops.order_key` so that the loop vectorizes without fast-math flags."""
-    largest = order_key(-np.inf)
-    for value in values:
-        key = order_key(value)
-        largest = key if key > largest else largest
-    return from_order_key(largest)
+largest_value = _row_max
+"""The largest entry (-inf for an empty array; no NaN expected): :func:`ftrl.ops._row_max`, an integer max of
+:func:`ftrl.ops.order_key` so that the loop vectorizes without fast-math flags."""
 
 
 @kernel
