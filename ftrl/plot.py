@@ -71,32 +71,14 @@ def plot_results(
 
     from ftrl.regret import summary
     from ftrl.report import bound_curve
-    from ftrl.store import load_results
 
-    if path is not None and Path(path).suffix.lower() not in PLOT_SUFFIXES:
-        raise ValueError(
-            f"The 'path' parameter of plot_results must end in one of {', '.join(PLOT_SUFFIXES)}. Got {str(path)!r}."
-        )
-    df = results if isinstance(results, pd.DataFrame) else load_results(results)
-    if df.empty:
-        raise ValueError("There are no finished cells to plot yet; run the experiment first.")
-    if column not in df.columns:
-        raise ValueError(
-            f"The 'column' parameter of plot_results must be a column of the results. Got {column!r}."
-        )
+    df = _load(results, path, column, "plot_results")
 
     environments = list(dict.fromkeys(df["environment"]))
     learners = list(dict.fromkeys(df["learner"]))
     colors = plt.get_cmap("tab10")
-    n_panels = len(environments)
-    n_columns = 2 if n_panels == 4 else min(3, n_panels)
-    n_rows = math.ceil(n_panels / n_columns)
-    figure, axes_grid = plt.subplots(
-        n_rows, n_columns, figsize=(5.2 * n_columns, 4.0 * n_rows), squeeze=False, layout="constrained"
-    )
-    for spare in axes_grid.flat[n_panels:]:
-        spare.remove()
-    for axes, environment in zip(axes_grid.flat, environments):
+    figure, axes_list = _grid(len(environments), 5.2, 4.0)
+    for axes, environment in zip(axes_list, environments):
         panel = df[df["environment"] == environment]
         horizon = int(panel["horizon"].max())
         panel = panel[panel["horizon"] == horizon]
