@@ -151,8 +151,8 @@ class NormalHedge(FullInformationLearner):
         \qquad \frac1N \sum_{i=1}^N \exp\Big(\frac{[R_{t,i}]_+^2}{2c_t}\Big) = e,
 
     with :math:`R_{t,i} = \sum_{s\le t}(\langle p_s, \ell_s\rangle - \ell_{s,i})`; uniform while every
-    :math:`R_{t,i} \le 0`. The scale :math:`c_t` is found each round by safeguarded Newton on
-    :math:`s = 1/(2c)` (:func:`solve_scale`, Halley warm-started at the previous root). At the root every exponent
+    :math:`R_{t,i} \le 0`. The scale :math:`c_t` is found each round by safeguarded Halley steps on
+    :math:`s = 1/(2c)` (:func:`solve_scale`, warm-started at the previous root). At the root every exponent
     :math:`[R_i]_+^2/(2c_t)` lies in :math:`[0, 1 + \ln N]`, so the weights never
     overflow however long the run.
 

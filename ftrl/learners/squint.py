@@ -261,14 +261,19 @@ def squint_terms(
         x0 = erfcx_chebyshev(abs(u0))
         x1 = erfcx_chebyshev(abs(u1))
         edge = 0.5 * gain - 0.25 * variance
-        below = x0 - fast_exp(edge) * x1
-        above = x1 - fast_exp(-edge) * x0
-        inside = 2.0 - fast_exp(-u1 * u1) * x1 - fast_exp(-u0 * u0) * x0
         is_below = gain <= 0.0
         is_above = gain >= variance
+        outside = is_below | is_above
+        peak = u0 * u0
+        # e^{edge} (R <= 0, edge <= 0), e^{-edge} (R >= V, edge >= 0) and e^{-u1^2} (inside) are never
+        # needed together: one exponential serves all three cases.
+        first = fast_exp(-abs(edge) if outside else -u1 * u1)
+        below = x0 - first * x1
+        above = x1 - first * x0
+        inside = 2.0 - first * x1 - fast_exp(-peak) * x0
         difference = below if is_below else (above if is_above else inside)
-        exponents[i] = 0.0 if is_below else (edge if is_above else gain * gain * 0.25 / variance)
-        factors[i] = 0.5 * _SQRT_PI / a * difference
+        exponents[i] = 0.0 if is_below else (edge if is_above else peak)
+        factors[i] = _SQRT_PI * half_inverse * difference
     for i in range(n):
         if cum_variance[i] < _SMALL_VARIANCE:
             exponents[i] = log_squint_integral(cum_regret[i], cum_variance[i])
