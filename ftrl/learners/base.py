@@ -52,6 +52,12 @@ __all__ = [
 ]
 
 
+_NDARRAY = np.ndarray
+_FLOAT64 = np.dtype(np.float64)
+"""For the fast test of ``update``'s input: a float64 ndarray is used as is (identity tests are the cheapest; an
+equal dtype that is another object, or a subclass of ndarray, takes the ``as_real_array`` path, same result)."""
+
+
 @kernel
 def sample_index(p: NDArray[np.float64], u: float) -> int:
     """Inverse-CDF draw: the first ``i`` with ``cumsum(p)[i] > u`` for ``u`` in [0, 1).
@@ -192,7 +198,7 @@ class FullInformationLearner(Learner):
 
     def update(self, losses: ArrayLike) -> None:
         """Observe the loss vector of one round (shape (N,), finite) and update the weights."""
-        values = losses if type(losses) is np.ndarray and losses.dtype == np.float64 else (
+        values = losses if type(losses) is _NDARRAY and losses.dtype is _FLOAT64 else (
             as_real_array(losses, "losses", type(self).__name__))
         if values.shape != self._shape or not _copy_if_finite(values, self._row):
             self._raise_invalid_losses(values)

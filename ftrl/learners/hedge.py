@@ -6,32 +6,40 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners.base import FullInformationLearner
+from ftrl.learners.base import _FLOAT64, _NDARRAY, FullInformationLearner
 from ftrl.ops import fast_exp, lane_sum
+from ftrl._validation import as_real_array
 from ftrl.schedules import learning_rate, resolve_rate
 
 __all__ = ["Hedge", "FTL"]
 
 @kernel
 def _pay_and_next_minimum(weights: NDArray[np.float64], loss: NDArray[np.float64],
-                          cum_losses: NDArray[np.float64]) -> tuple[float, float]:
-    r"""Return :math:`\langle p, \ell\rangle` and :math:`\min_i (L_i + \ell_i)` in one read-only pass.
+                          cum_losses: NDArray[np.float64]) -> tuple[float, float, bool]:
+    r"""Return :math:`\langle p, \ell\rangle`, :math:`\min_i (L_i + \ell_i)` and whether every :math:`\ell_i` is
+    finite, in one read-only pass.
 
     Four independent accumulators of each kind, so the loop is not bound by the latency of one addition chain
-    (the order of the additions is fixed by the code, hence reproducible).
+    (the order of the additions is fixed by the code, hence reproducible). The finiteness check sums
+    :math:`0 \cdot \ell_i`, which is NaN as soon as one entry is NaN or infinite.
     """
     n = weights.shape[0]
     stop = n - n % 4
     paid0 = paid1 = paid2 = paid3 = 0.0
+    check0 = check1 = check2 = check3 = 0.0
     low0 = low1 = low2 = low3 = np.inf
     for i in range(0, stop, 4):
         paid0 += weights[i] * loss[i]
         paid1 += weights[i + 1] * loss[i + 1]
         paid2 += weights[i + 2] * loss[i + 2]
         paid3 += weights[i + 3] * loss[i + 3]
+        check0 += loss[i] * 0.0
+        check1 += loss[i + 1] * 0.0
+        check2 += loss[i + 2] * 0.0
+        check3 += loss[i + 3] * 0.0
         value0 = cum_losses[i] + loss[i]
         value1 = cum_losses[i + 1] + loss[i + 1]
         value2 = cum_losses[i + 2] + loss[i + 2]
@@ -42,9 +50,51 @@ def _pay_and_next_minimum(weights: NDArray[np.float64], loss: NDArray[np.float64
         low3 = value3 if value3 < low3 else low3
     for i in range(stop, n):
         paid0 += weights[i] * loss[i]
+        check0 += loss[i] * 0.0
         value = cum_losses[i] + loss[i]
         low0 = value if value < low0 else low0
-    return (paid0 + paid1) + (paid2 + paid3), min(min(low0, low1), min(low2, low3))
+    finite = (check0 + check1) + (check2 + check3) == 0.0
+    return (paid0 + paid1) + (paid2 + paid3), min(min(low0, low1), min(low2, low3)), finite
+
+
+@kernel
+def _hedge_round(
+    loss: NDArray[np.float64],
+    t: int,
+    weights: NDArray[np.float64],
+    cum_losses: NDArray[np.float64],
+    rate_code: int,
+    rate_params: NDArray[np.float64],
+    validate: bool,
+) -> tuple[bool, float]:
+    r"""Round ``t`` of Hedge: returns (done, :math:`\langle p_t, \ell_t\rangle`) and leaves :math:`L_t`,
+    :math:`p_{t+1}` in place.
+
+    1. pay, find the next minimum :math:`\min_i (L_i + \ell_i)` and check finiteness (read only); with
+       ``validate``, a non-finite loss returns (False, nan) before anything is written;
+    2. accumulate :math:`L \mathrel{+}= \ell` and write :math:`e^{-\eta_{t+1}(L_i - \min L)}` (every exponent
+       <= 0, the leader's term exactly 1, so the sum lies in [1, N]: no overflow, no underflow);
+    3. sum (:func:`ftrl.ops.lane_sum`); 4. normalize.
+    """
+    n = cum_losses.shape[0]
+    eta = learning_rate(rate_code, rate_params, t + 1, 0.0)
+    paid, lowest, finite = _pay_and_next_minimum(weights, loss, cum_losses)
+    if validate and not finite:
+        return False, np.nan
+    if eta == np.inf:
+        for i in range(n):
+            value = cum_losses[i] + loss[i]
+            cum_losses[i] = value
+            weights[i] = 1.0 if value == lowest else 0.0
+    else:
+        for i in range(n):
+            value = cum_losses[i] + loss[i]
+            cum_losses[i] = value
+            weights[i] = fast_exp(-eta * (value - lowest))
+    scale = 1.0 / lane_sum(weights)
+    for i in range(n):
+        weights[i] *= scale
+    return True, paid
 
 
 @kernel
@@ -57,35 +107,31 @@ def hedge_block(
     rate_code: int,
     rate_params: NDArray[np.float64],
 ) -> None:
-    r"""Hedge over a block; per round four vectorized passes and no branch on the data inside them.
-
-    1. pay :math:`\langle p_t, \ell_t\rangle` and find the next minimum :math:`\min_i (L_i + \ell_i)` (read only);
-    2. accumulate :math:`L \mathrel{+}= \ell` and write :math:`e^{-\eta_{t+1}(L_i - \min L)}` (every exponent
-       <= 0, the leader's term exactly 1, so the sum lies in [1, N]: no overflow, no underflow);
-    3. sum; 4. normalize.
-    """
-    n = cum_losses.shape[0]
+    r"""Hedge over a block: :func:`_hedge_round` per row (four passes per round, no branch on the data inside
+    them)."""
     t = counter[0]
     for row in range(losses.shape[0]):
-        loss = losses[row]
         t += 1
-        eta = learning_rate(rate_code, rate_params, t + 1, 0.0)
-        paid, lowest = _pay_and_next_minimum(weights, loss, cum_losses)
-        expected_loss_out[row] = paid
-        if eta == np.inf:
-            for i in range(n):
-                value = cum_losses[i] + loss[i]
-                cum_losses[i] = value
-                weights[i] = 1.0 if value == lowest else 0.0
-        else:
-            for i in range(n):
-                value = cum_losses[i] + loss[i]
-                cum_losses[i] = value
-                weights[i] = fast_exp(-eta * (value - lowest))
-        scale = 1.0 / lane_sum(weights)
-        for i in range(n):
-            weights[i] *= scale
+        expected_loss_out[row] = _hedge_round(losses[row], t, weights, cum_losses, rate_code, rate_params,
+                                              False)[1]
     counter[0] = t
+
+
+@kernel
+def hedge_update(losses: NDArray[np.float64], packed: NDArray[np.float64]) -> bool:
+    """One round of :class:`Hedge` from its packed state (see :meth:`Hedge.reset`): the same
+    :func:`_hedge_round` as :func:`hedge_block`, checking finiteness first; False, state untouched, if it fails.
+
+    Two arguments instead of seven: the cost of a call from Python grows by ~50 ns per argument.
+    """
+    n = losses.shape[0]
+    counter = packed[2 * n:2 * n + 1].view(np.int64)
+    t = counter[0] + 1
+    done = _hedge_round(losses, t, packed[:n], packed[n:2 * n], int(packed[2 * n + 1]), packed[2 * n + 2:],
+                        True)[0]
+    if done:
+        counter[0] = t
+    return done
 
 
 class Hedge(FullInformationLearner):
@@ -149,6 +195,49 @@ class Hedge(FullInformationLearner):
         counter, weights = self._uniform_state()
         return (counter, weights, np.zeros(self.n_experts), self._schedule.code,
                 self._schedule.params)
+
+    def reset(self) -> None:
+        super().reset()
+        self._pack()
+
+    def _pack(self) -> None:
+        """Move the state arrays into one buffer, ``packed`` = (weights, cum_losses, counter bits, rate code,
+        rate params), and make ``_state`` views of it, so that :meth:`update` passes two arguments to
+        :func:`hedge_update`. Only for Hedge's own kernel and state (a subclass changing either keeps the
+        generic path)."""
+        cls = type(self)
+        if cls.block_kernel is not hedge_block or cls._initial_state is not Hedge._initial_state:
+            self._packed = None
+            return
+        counter, weights, cum_losses, rate_code, rate_params = self._state
+        n = self.n_experts
+        packed = np.empty(2 * n + 2 + rate_params.shape[0])
+        packed[:n] = weights
+        packed[n:2 * n] = cum_losses
+        packed[2 * n:2 * n + 1].view(np.int64)[0] = counter[0]
+        packed[2 * n + 1] = rate_code
+        packed[2 * n + 2:] = rate_params
+        self._packed = packed
+        self._state = (packed[2 * n:2 * n + 1].view(np.int64), packed[:n], packed[n:2 * n], rate_code,
+                       packed[2 * n + 2:])
+        self._counter = self._state[0]
+        self._weights = self._state[1]
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # pickling copies the views of ``packed`` apart: tie them together again.
+        self.__dict__.update(state)
+        self._pack()
+
+    def update(self, losses: ArrayLike) -> None:
+        """Observe the loss vector of one round (shape (N,), finite) and update the weights."""
+        packed = self._packed
+        if packed is None:
+            super().update(losses)
+            return
+        values = losses if type(losses) is _NDARRAY and losses.dtype is _FLOAT64 else (
+            as_real_array(losses, "losses", type(self).__name__))
+        if values.shape != self._shape or not hedge_update(values, packed):
+            self._raise_invalid_losses(values)
 
     @property
     def cum_losses(self) -> NDArray[np.float64]:
