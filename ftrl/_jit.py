@@ -29,14 +29,18 @@ FASTMATH_REDUCTION: frozenset[str] = FASTMATH | {"reassoc"}
 F = TypeVar("F", bound=Callable)
 
 
-def kernel(function: F | None = None, *, reassociate: bool = False) -> Any:
+def kernel(function: F | None = None, *, reassociate: bool = False, signature: str | None = None) -> Any:
     """Compile ``function`` as a cached, GIL-free numba kernel with the package's flags.
 
     Use as ``@kernel`` or ``@kernel(reassociate=True)`` (for loops that sum, so that they vectorize).
+    ``@kernel(signature="...")`` compiles that one signature at import and no other: a call with other argument
+    types raises ``TypeError`` instead of compiling a new version (a free type check for a caller that has a
+    general path to fall back on).
     """
     flags = FASTMATH_REDUCTION if reassociate else FASTMATH
 
     def compile_(target: F) -> F:
-        return njit(cache=True, nogil=True, fastmath=set(flags), error_model="numpy")(target)
+        options = {"cache": True, "nogil": True, "fastmath": set(flags), "error_model": "numpy"}
+        return (njit(**options) if signature is None else njit(signature, **options))(target)
 
     return compile_ if function is None else compile_(function)

@@ -9,9 +9,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners.base import _FLOAT64, _NDARRAY, FullInformationLearner
+from ftrl.learners.base import FullInformationLearner
 from ftrl.ops import fast_exp, lane_sum
-from ftrl._validation import as_real_array
 from ftrl.schedules import learning_rate, resolve_rate
 
 __all__ = ["Hedge", "FTL"]
@@ -117,14 +116,19 @@ def hedge_block(
     counter[0] = t
 
 
-@kernel
+@kernel(signature="boolean(float64[::1], float64[::1])")
 def hedge_update(losses: NDArray[np.float64], packed: NDArray[np.float64]) -> bool:
-    """One round of :class:`Hedge` from its packed state (see :meth:`Hedge.reset`): the same
-    :func:`_hedge_round` as :func:`hedge_block`, checking finiteness first; False, state untouched, if it fails.
+    """One round of :class:`Hedge` from its packed state (see :meth:`Hedge._pack`): the same :func:`_hedge_round`
+    as :func:`hedge_block`, checking the length and finiteness of ``losses`` first; False, state untouched, if
+    either fails.
 
-    Two arguments instead of seven: the cost of a call from Python grows by ~50 ns per argument.
+    Two arguments instead of seven (the cost of a call from Python grows by ~50 ns per argument), and one compiled
+    signature, so that any input other than a writable C-contiguous float64 vector raises ``TypeError`` in the
+    dispatcher: :meth:`Hedge.update` then takes the general path, which converts and validates it.
     """
-    n = losses.shape[0]
+    n = (packed.shape[0] - 3) // 2
+    if losses.shape[0] != n:
+        return False
     counter = packed[2 * n:2 * n + 1].view(np.int64)
     t = counter[0] + 1
     done = _hedge_round(losses, t, packed[:n], packed[n:2 * n], int(packed[2 * n + 1]), packed[2 * n + 2:],
@@ -202,11 +206,12 @@ class Hedge(FullInformationLearner):
 
     def _pack(self) -> None:
         """Move the state arrays into one buffer, ``packed`` = (weights, cum_losses, counter bits, rate code,
-        rate params), and make ``_state`` views of it, so that :meth:`update` passes two arguments to
+        rate parameter), of length 2N + 3, and make ``_state`` views of it, so that :meth:`update` passes two arguments to
         :func:`hedge_update`. Only for Hedge's own kernel and state (a subclass changing either keeps the
         generic path)."""
         cls = type(self)
-        if cls.block_kernel is not hedge_block or cls._initial_state is not Hedge._initial_state:
+        if (cls.block_kernel is not hedge_block or cls._initial_state is not Hedge._initial_state
+                or self._state[4].shape != (1,)):
             self._packed = None
             return
         counter, weights, cum_losses, rate_code, rate_params = self._state
@@ -230,14 +235,13 @@ class Hedge(FullInformationLearner):
 
     def update(self, losses: ArrayLike) -> None:
         """Observe the loss vector of one round (shape (N,), finite) and update the weights."""
-        packed = self._packed
-        if packed is None:
-            super().update(losses)
+        try:
+            done = hedge_update(losses, self._packed)
+        except TypeError:  # not a writable C-contiguous float64 vector, or no packed state
+            super().update(losses)  # converts, validates, and runs hedge_block on the same state
             return
-        values = losses if type(losses) is _NDARRAY and losses.dtype is _FLOAT64 else (
-            as_real_array(losses, "losses", type(self).__name__))
-        if values.shape != self._shape or not hedge_update(values, packed):
-            self._raise_invalid_losses(values)
+        if not done:
+            self._raise_invalid_losses(losses)
 
     @property
     def cum_losses(self) -> NDArray[np.float64]:
