@@ -466,3 +466,32 @@ def test_exp3_estimates_survive_astronomical_importance_weights():
         learner.update_arm(0, 1.0)
     weights = learner.weights
     assert np.isfinite(weights).all() and weights[2] == 1.0
+
+
+@pytest.mark.parametrize("make", [lambda: Hedge(5, eta=0.7), lambda: Hedge(5), lambda: Hedge(5, horizon=50), lambda: FTL(5)])
+def test_hedge_update_paths_agree_with_advance_bit_for_bit(make):
+    # Hedge.update has a compiled fast path (writable C-contiguous float64 vectors, packed state) and the general
+    # path for everything else; both, across pickling and deepcopy, must match advance bit for bit.
+    losses = np.random.default_rng(11).random((40, 5)) * 3.0 - 1.0
+    stepped, blocked = make(), make()
+    blocked.advance(losses.copy(), np.empty(len(losses)))
+    for index, row in enumerate(losses):
+        read_only = row.copy()
+        read_only.setflags(write=False)
+        inputs = [row.copy(), np.asfortranarray(np.stack([row, row]))[0], row.tolist(), row.astype(">f8"), read_only]
+        if index == 10:
+            stepped = pickle.loads(pickle.dumps(stepped))
+        if index == 20:
+            stepped = copy.deepcopy(stepped)
+        stepped.update(inputs[index % len(inputs)])
+    assert stepped.t == blocked.t
+    np.testing.assert_array_equal(stepped.weights, blocked.weights)
+    np.testing.assert_array_equal(stepped.cum_losses, blocked.cum_losses)
+    before = stepped.weights
+    for bad in (np.array([1.0, np.nan, 0.0, 0.0, 0.0]), np.array([np.inf, 0.0, 0.0, 0.0, 0.0]), np.zeros(6),
+                np.zeros(4), np.zeros((1, 5))):
+        with pytest.raises(ValueError):
+            stepped.update(bad)
+    assert stepped.t == blocked.t
+    np.testing.assert_array_equal(stepped.weights, before)
+    np.testing.assert_array_equal(stepped.cum_losses, blocked.cum_losses)
