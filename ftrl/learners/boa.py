@@ -17,10 +17,6 @@ __all__ = ["BOA"]
 _RATE_CONSTANT = 2.2
 """:math:`\\eta_{t,i} = 1/\\sqrt{2.2 V_{t,i}}`: then :math:`\\eta |r| \\le 1/\\sqrt{2.2} < 0.684`, the range
 where :math:`\\ln(1 + x) \\ge x - x^2` holds, as the second-order (Bernstein) step of the analysis needs."""
-_RATE_RESIDUAL = 1e-14
-"""Three Newton steps for :math:`S^{-1/2}` from the previous round's rate are kept when
-:math:`|1 - S\\eta^2|` is below this (then :math:`\\eta` is within about 5e-15 relative of :math:`S^{-1/2}`,
-in practice an ulp); the others (first rounds, :math:`S = 0`, a jump of :math:`S`) get ``1 / sqrt(S)``."""
 
 
 @kernel
@@ -36,9 +32,7 @@ def boa_block(
     rates: NDArray[np.float64],
 ) -> None:
     r"""BOA over a block. Per round: pay; :math:`S \mathrel{+}= 2.2 r^2`; :math:`\eta = S^{-1/2}` (0 while
-    :math:`S = 0`) by three Newton steps from the previous round's rate (:data:`_RATE_RESIDUAL`: no square root
-    or division once the rates have settled, in a pass of its own with a rarely taken fix-up);
-    :math:`\tilde R \mathrel{+}= r - \eta r^2`; then the experts with :math:`S > 0` share
+    :math:`S = 0`); :math:`\tilde R \mathrel{+}= r - \eta r^2`; then the experts with :math:`S > 0` share
     their prior mass in proportion to :math:`\pi_i \eta_i e^{\eta_i \tilde R_i - m}`, :math:`m` the largest
     exponent, and the others keep :math:`\pi_i` (a separate, rarely taken branch).
     The passes have no data-dependent
@@ -48,34 +42,17 @@ def boa_block(
         loss = losses[row]
         paid = expected_loss(weights, loss)
         expected_loss_out[row] = paid
-        n_unsettled = 0
+        n_active = 0
+        largest_key = order_key(-np.inf)
         for i in range(n):
             regret = paid - loss[i]
             variance = scaled_variance[i] + _RATE_CONSTANT * regret * regret
             scaled_variance[i] = variance
-            exponents[i] = regret  # scratch until the exponents are computed
-            half = 0.5 * variance
-            rate = rates[i]
-            rate = rate * (1.5 - half * rate * rate)
-            rate = rate * (1.5 - half * rate * rate)
-            rate = rate * (1.5 - half * rate * rate)
-            rates[i] = rate
-            settled = (rate > 0.0) & (abs(1.0 - variance * (rate * rate)) <= _RATE_RESIDUAL)
-            n_unsettled += not settled
-        if n_unsettled > 0:
-            for i in range(n):
-                variance = scaled_variance[i]
-                rate = rates[i]
-                if not (rate > 0.0 and abs(1.0 - variance * (rate * rate)) <= _RATE_RESIDUAL):
-                    rates[i] = 1.0 / math.sqrt(variance) if variance > 0.0 else 0.0
-        n_active = 0
-        largest_key = order_key(-np.inf)
-        for i in range(n):
-            regret = exponents[i]
-            rate = rates[i]
-            active = rate > 0.0
+            active = variance > 0.0
+            rate = 1.0 / math.sqrt(variance) if active else 0.0
             gain = reg_regret[i] + (regret - rate * regret * regret)
             reg_regret[i] = gain
+            rates[i] = rate
             exponent = rate * gain if active else -np.inf
             exponents[i] = exponent
             key = order_key(exponent)
