@@ -19,7 +19,9 @@ Full information (``feedback == "full"``)
     the state, write :math:`\langle p_t, \ell\rangle` to ``expected_loss_out[row]``, then update the state with
     :math:`\ell`. ``advance`` does not validate (its caller did) and makes exactly one call to ``block_kernel``
     as ``block_kernel(losses, expected_loss_out, *state)``. ``update`` validates, copies the losses into a
-    preallocated (1, N) row and calls the same kernel, so the two paths cannot disagree.
+    preallocated (1, N) row and calls the same kernel, so the two paths cannot disagree. (:class:`ftrl.Hedge`
+    overrides ``update`` with one two-argument compiled call that runs the same round function as its
+    ``block_kernel``; see :func:`ftrl.learners.hedge.hedge_update`.)
 
 Bandit feedback (``feedback == "bandit"``)
     ``sample(rng)`` draws one uniform ``u = rng.random()`` and returns :func:`sample_index` ``(p_t, u)``;
