@@ -18,7 +18,7 @@ __all__ = ["NormalHedge"]
 _MAX_ITERATIONS = 200
 _RELATIVE_TOLERANCE = 1e-14
 _ACCEPT_STEP = 1e-6
-"""A Halley step below this (relative) is taken without a further evaluation: the error left after it is of order
+r"""A Halley step below this (relative) is taken without a further evaluation: the error left after it is of order
 :math:`(1 + \ln N)^2 (\delta/s)^3 < 10^{-16}` relative, and the exponentials are moved to the new point by a
 cubic Taylor factor (:math:`|\delta q_i| \le 10^{-6}(1 + \ln N)`, truncation error below 1e-21)."""
 
