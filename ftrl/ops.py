@@ -458,12 +458,17 @@ def logsumexp(
     if b is not None:
         weights = as_real_array(b, "b", owner)
         try:
-            values, weights = np.broadcast_arrays(values, weights)
+            broadcast_values, broadcast_weights = np.broadcast_arrays(values, weights)
         except ValueError:
             raise ValueError(
                 f"The 'b' parameter of logsumexp must broadcast against 'a' of shape {values.shape}. "
                 f"Got shape {weights.shape} instead."
             ) from None
+        # Numba must not see numpy's warn-on-write broadcast views: keep an original, or copy a broadcast one.
+        if broadcast_values.shape != values.shape:
+            values = np.array(broadcast_values)
+        if broadcast_weights.shape != weights.shape:
+            weights = np.array(broadcast_weights)
         axes = normalize_axes(axis, values.ndim, "axis", owner)
     if gamma != 1.0:
         values = values / gamma
