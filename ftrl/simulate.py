@@ -41,8 +41,12 @@ from ftrl._simulate_kernels import (
     INT_COLUMNS,
     hedge_record_block,
     hedge_record_block_by_rows,
+    means_block_bandit,
+    means_block_full,
     record_block,
+    weighted_mean_loss,
 )
+from ftrl.learners.base import BanditLearner, FullInformationLearner
 from ftrl._validation import check_choice, check_int, check_seeds
 from ftrl.learners.hedge import Hedge
 from ftrl.schedules import ANYTIME, FIXED
@@ -54,6 +58,10 @@ BLOCK_BYTES = 2**21
 
 _MIN_BLOCK_ROWS = 16
 _ROWWISE_BELOW = 32
+_COMPILED_MEANS_MIN_ROUNDS = 200_000
+"""With ``means``, a run of at least this many rounds (horizon x seeds) books <p_t, mu> in a compiled driver
+(compiled once per process and learner class, about half a second); shorter runs take one Python step per round
+(about 3 us), which costs less than the compilation. Both give the same numbers."""
 """Fused Hedge with fewer experts than this runs in three passes per block (see ``hedge_record_block_by_rows``)."""
 _LOG_RECORDS = 100
 _OWNER = "simulate"
@@ -155,6 +163,8 @@ class _Plan:
     means: NDArray[np.float64] | None
     switches: int | None = None
     """None: no ledger; an int m >= 0: dynamic, shifting (at most m switches) and adaptive regret columns."""
+    compiled_means: bool = False
+    """Book <p_t, mu> through the compiled drivers (long runs) rather than one Python step per round."""
 
 
 class _Ledger:
@@ -216,6 +226,7 @@ def simulate(
     n_jobs: int | None = None,
     ledger: bool = False,
     switches: int = 3,
+    _compiled_means_min_rounds: int = _COMPILED_MEANS_MIN_ROUNDS,
     _block_size: int | None = None,
     _path: str = "auto",
 ) -> pd.DataFrame:
@@ -381,7 +392,7 @@ def simulate(
 
     plan = _Plan(
         make_learner, env, horizon, feedback, record_rounds(horizon, record), path, block_rows, means,
-        switches if ledger else None,
+        switches if ledger else None, horizon * len(seed_list) >= _compiled_means_min_rounds,
     )
     n_workers = min(workers, len(seed_list))
     if n_workers == 1:
@@ -503,7 +514,8 @@ def _run_fast(
             pos = fused(losses, done, plan.rounds, pos, out_float, out_int)
         else:
             if plan.means is not None:
-                _advance_with_means(learner, losses, means, sampler, expected, realized, arms, mean_losses)
+                _advance_with_means(learner, losses, means, sampler, expected, realized, arms, mean_losses,
+                                    plan.compiled_means)
             elif sampler is None:
                 learner.advance(losses, expected[:rows])
             else:
@@ -536,14 +548,25 @@ def _advance_with_means(
     realized: NDArray[np.float64],
     arms: NDArray[np.int64],
     mean_losses: NDArray[np.float64],
+    compiled: bool,
 ) -> None:
     r"""Advance one round at a time, reading :math:`p_t` to add :math:`\langle p_t, \mu\rangle` (pseudo-regret).
 
     The learners' block kernels report :math:`\langle p_t, \ell_t\rangle` only, so with ``means`` (and no fused
-    kernel) the block is fed to them row by row: compiled updates, but one Python step per round.
+    kernel) the block is fed to them row by row. With ``compiled`` and a learner that uses the base class's
+    ``advance``/``advance_bandit`` (its state's second array is :math:`p_t`), a compiled driver does it
+    (:func:`ftrl._simulate_kernels.means_block_full`); otherwise one Python step per round, same numbers.
     """
-    for r in range(losses.shape[0]):
-        mean_losses[r] = float(np.dot(learner.weights, means))
+    rows = losses.shape[0]
+    if compiled and sampler is None and type(learner).advance is FullInformationLearner.advance:
+        means_block_full(losses, means, expected[:rows], mean_losses[:rows], learner.block_kernel, learner._state)
+        return
+    if compiled and sampler is not None and type(learner).advance_bandit is BanditLearner.advance_bandit:
+        means_block_bandit(losses, sampler.random(rows), means, expected[:rows], realized[:rows], arms[:rows],
+                           mean_losses[:rows], learner.block_kernel, learner._state)
+        return
+    for r in range(rows):
+        mean_losses[r] = weighted_mean_loss(learner.weights, means)
         row = losses[r : r + 1]
         if sampler is None:
             learner.advance(row, expected[r : r + 1])

@@ -70,8 +70,12 @@ def test_matches_naive_reference_on_both_paths(name, params):
     reference = naive_simulate(factory, env, HORIZON, seed=2, feedback=feedback)
     columns = COLUMNS + (BANDIT_COLUMNS if feedback == "bandit" else [])
     fast = simulate(factory, env, HORIZON, seeds=[2], feedback=feedback, _block_size=13)
+    compiled = simulate(factory, env, HORIZON, seeds=[2], feedback=feedback, _block_size=13,
+                        _compiled_means_min_rounds=0)
     general = simulate(factory, AdaptiveView(env), HORIZON, seeds=[2], feedback=feedback)
     assert fast.attrs["path"] == "fast" and general.attrs["path"] == "general"
+    # Pseudo-regret booked by the compiled driver gives the very numbers of the per-round path.
+    pd.testing.assert_frame_equal(compiled, fast, check_exact=True, check_like=False)
     for df in (fast, general):
         assert df.t.tolist() == reference.t.tolist()
         for column in columns:
