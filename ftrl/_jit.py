@@ -44,3 +44,12 @@ def kernel(function: F | None = None, *, reassociate: bool = False, signature: s
         return (njit(**options) if signature is None else njit(signature, **options))(target)
 
     return compile_ if function is None else compile_(function)
+
+
+def uncached_kernel(function: F) -> F:
+    """Compile ``function`` with the package's flags but without the on-disk cache.
+
+    For drivers that take another kernel as an argument: numba cannot cache those (every process would add a new
+    cache entry that is never reused), so they compile once per process and argument types instead.
+    """
+    return njit(cache=False, nogil=True, fastmath=set(FASTMATH), error_model="numpy")(function)

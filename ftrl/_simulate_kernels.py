@@ -17,11 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
-from ftrl._jit import FASTMATH, kernel
-from ftrl.ops import fast_exp, from_order_key, order_key
+from ftrl._jit import kernel, uncached_kernel
+from ftrl.ops import fast_exp, from_order_key, order_key, ordered_dot
 from ftrl.schedules import learning_rate
 
 FLOAT_COLUMNS = ("loss", "cum_loss", "best_cum_loss", "realized_loss", "cum_realized_loss", "cum_mean_loss")
@@ -329,19 +328,7 @@ def hedge_record_block_by_rows(
 # <p_t, mu> (pseudo-regret) is booked without a Python step per round. A kernel passed as an argument cannot be
 # cached by numba, so these compile once per process and learner class (about 0.4 s): the simulator uses them
 # only for runs long enough to repay that (see ``ftrl.simulate._COMPILED_MEANS_MIN_ROUNDS``).
-_uncached_kernel = njit(cache=False, nogil=True, fastmath=set(FASTMATH), error_model="numpy")
-
-
-@kernel
-def weighted_mean_loss(weights: NDArray[np.float64], means: NDArray[np.float64]) -> float:
-    r""":math:`\langle p, \mu\rangle` summed in index order (the same numbers as the per-round Python path)."""
-    total = 0.0
-    for i in range(weights.shape[0]):
-        total += weights[i] * means[i]
-    return total
-
-
-@_uncached_kernel
+@uncached_kernel
 def means_block_full(
     losses: NDArray[np.float64],
     means: NDArray[np.float64],
@@ -353,11 +340,11 @@ def means_block_full(
     r"""Per round: :math:`\langle p_t, \mu\rangle` from ``learner_state[1]`` (the learner's weights :math:`p_t`),
     then one call of the learner's kernel on the round's row (pay :math:`\langle p_t, \ell_t\rangle`, update)."""
     for r in range(losses.shape[0]):
-        mean_loss_out[r] = weighted_mean_loss(learner_state[1], means)
+        mean_loss_out[r] = ordered_dot(learner_state[1], means)
         learner_kernel(losses[r : r + 1], expected_loss_out[r : r + 1], *learner_state)
 
 
-@_uncached_kernel
+@uncached_kernel
 def means_block_bandit(
     losses: NDArray[np.float64],
     uniforms: NDArray[np.float64],
@@ -371,7 +358,7 @@ def means_block_bandit(
 ) -> None:
     r"""The bandit form of :func:`means_block_full`: sample with ``uniforms[r]``, pay, update on the drawn arm."""
     for r in range(losses.shape[0]):
-        mean_loss_out[r] = weighted_mean_loss(learner_state[1], means)
+        mean_loss_out[r] = ordered_dot(learner_state[1], means)
         learner_kernel(losses[r : r + 1], uniforms[r : r + 1], expected_loss_out[r : r + 1],
                        realized_loss_out[r : r + 1], arms_out[r : r + 1], *learner_state)
 

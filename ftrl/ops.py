@@ -32,7 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_real, normalize_axes
 
-__all__ = ["logsumexp", "softmax", "entropic_argmin", "smooth_min", "fast_exp", "lane_sum", "entropic_weights",
+__all__ = ["logsumexp", "softmax", "entropic_argmin", "smooth_min", "fast_exp", "lane_sum", "ordered_dot", "entropic_weights",
            "entropic_value"]
 
 _LOG2E = 1.4426950408889634
@@ -153,6 +153,16 @@ def lane_sum(values: NDArray[np.float64]) -> float:
     total = ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7))
     for i in range(stop, n):
         total += values[i]
+    return total
+
+
+@kernel
+def ordered_dot(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    """The inner product summed in index order: for per-round bookkeeping where a row is short and the Python
+    and compiled paths must give the same bits."""
+    total = 0.0
+    for i in range(x.shape[0]):
+        total += x[i] * y[i]
     return total
 
 

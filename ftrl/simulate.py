@@ -44,10 +44,10 @@ from ftrl._simulate_kernels import (
     means_block_bandit,
     means_block_full,
     record_block,
-    weighted_mean_loss,
 )
 from ftrl.learners.base import BanditLearner, FullInformationLearner
 from ftrl._validation import check_choice, check_int, check_seeds
+from ftrl.ops import ordered_dot
 from ftrl.learners.hedge import Hedge
 from ftrl.schedules import ANYTIME, FIXED
 
@@ -566,7 +566,7 @@ def _advance_with_means(
                            mean_losses[:rows], learner.block_kernel, learner._state)
         return
     for r in range(rows):
-        mean_losses[r] = weighted_mean_loss(learner.weights, means)
+        mean_losses[r] = ordered_dot(learner.weights, means)
         row = losses[r : r + 1]
         if sampler is None:
             learner.advance(row, expected[r : r + 1])

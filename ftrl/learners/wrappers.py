@@ -31,26 +31,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
-from ftrl._jit import FASTMATH, kernel
+from ftrl._jit import kernel, uncached_kernel
 from ftrl._validation import as_real_array, check_expert_predictions, check_int, check_seeds
 from ftrl.learners.base import FullInformationLearner
+from ftrl.ops import ordered_dot
 
 __all__ = ["Delayed", "Sleeping", "simulate_sleeping"]
-
-_uncached_kernel = njit(cache=False, nogil=True, fastmath=set(FASTMATH), error_model="numpy")
-
-
-@kernel
-def _dot(weights: NDArray[np.float64], loss: NDArray[np.float64]) -> float:
-    r""":math:`\langle p, \ell\rangle`, summed in index order."""
-    total = 0.0
-    for i in range(weights.shape[0]):
-        total += weights[i] * loss[i]
-    return total
-
 
 @kernel
 def _awake_weights(weights: NDArray[np.float64], loss: NDArray[np.float64], out: NDArray[np.float64]) -> None:
@@ -85,7 +73,7 @@ def _awake_dot(awake_weights: NDArray[np.float64], loss: NDArray[np.float64]) ->
     return total
 
 
-@_uncached_kernel
+@uncached_kernel
 def delayed_block(
     losses: NDArray[np.float64],
     expected_loss_out: NDArray[np.float64],
@@ -105,7 +93,7 @@ def delayed_block(
     t = counter[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
-        expected_loss_out[row] = _dot(inner_state[1], loss)
+        expected_loss_out[row] = ordered_dot(inner_state[1], loss)
         slot = t % delay
         if t >= delay:
             inner_kernel(pending[slot : slot + 1], scratch, *inner_state)
@@ -114,7 +102,7 @@ def delayed_block(
     counter[0] = t
 
 
-@_uncached_kernel
+@uncached_kernel
 def sleeping_block(
     losses: NDArray[np.float64],
     expected_loss_out: NDArray[np.float64],
@@ -311,7 +299,7 @@ class Delayed(_Wrapper):
         """The rounds of :func:`delayed_block` through the inner learner's public ``weights`` and ``update``."""
         for row in range(losses.shape[0]):
             loss = losses[row]
-            expected_loss_out[row] = float(_dot(np.asarray(self.learner.weights, dtype=np.float64), loss))
+            expected_loss_out[row] = float(ordered_dot(np.asarray(self.learner.weights, dtype=np.float64), loss))
             if self.delay == 0:
                 self.learner.update(loss.copy())
             else:
