@@ -9,8 +9,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
+from ftrl.learners._deferred import normalize, normalize_and_pay
 from ftrl.learners.base import FullInformationLearner
-from ftrl.learners.squint import expected_loss
 from ftrl.ops import lane_sum
 
 __all__ = ["KTExperts"]
@@ -19,7 +19,12 @@ __all__ = ["KTExperts"]
 _EXPONENT_MASK = np.int64(0x7FF)
 _MANTISSA_BITS = 52
 _BIAS = 1023
-_SMALLEST_POWER = -1100  # 2**k is 0 in double precision below k = -1074
+_SMALLEST_NORMAL_POWER = -1022
+_LARGEST_POWER = 1000  # 2**k times a number below 2 stays finite
+_SHIFT_SLACK = 64
+"""The weights are scaled by :math:`2^{-s}` with :math:`s` the largest exponent over the positive bets of the round
+before; when the new largest exponent is more than this away from :math:`s`, they are recomputed with it."""
+_NO_POSITIVE_BET = np.int64(-(2**62))
 
 
 @kernel
@@ -32,46 +37,73 @@ def _split(value: float) -> tuple[float, np.int64]:
 
 
 @kernel
-def _power_of_two(k: np.int64) -> float:
-    """2**k for k <= 0, exact (0 below -1074), built from the exponent bits in two halves as in fast_exp."""
-    k = max(k, _SMALLEST_POWER)
-    half = k >> 1
-    first = np.int64((half + _BIAS) << _MANTISSA_BITS).view(np.float64)
-    second = np.int64((k - half + _BIAS) << _MANTISSA_BITS).view(np.float64)
-    return first * second
+def _scaled(mantissa: float, k: np.int64) -> float:
+    """``mantissa * 2**k`` for ``mantissa`` in [1, 2), by adding k to the exponent bits (exact); 0 when the
+    result would be subnormal (k < -1022), and k capped at 1000 so that it stays finite."""
+    k = min(k, _LARGEST_POWER)
+    scaled = np.int64(np.float64(mantissa).view(np.int64) + (k << _MANTISSA_BITS)).view(np.float64)
+    return scaled if k >= _SMALLEST_NORMAL_POWER else 0.0
 
 
 @kernel
-def _betting_weights(
+def _bet(
+    paid: float, loss: float, coin_sum: float, mantissa: float, exponent: np.int64, inverse_t: float
+) -> tuple[float, float, np.int64]:
+    r"""One bettor's round: coin :math:`\tilde g = r` if :math:`G > 0` else :math:`[r]_+` (:math:`r` clipped to
+    [-1, 1]), :math:`W \mathrel{*}= 1 + \tilde g G/t` as :math:`m 2^k`, :math:`G \mathrel{+}= \tilde g`; returns
+    the new (G, m, k). Exact arithmetic: called from a reassociating loop."""
+    regret = min(max(paid - loss, -1.0), 1.0)
+    coin = regret if coin_sum > 0.0 else max(regret, 0.0)
+    mantissa, shift = _split(mantissa * (1.0 + coin * (coin_sum * inverse_t)))
+    return coin_sum + coin, mantissa, exponent + shift
+
+
+@kernel
+def _stake(coin_sum: float, mantissa: float, exponent: np.int64) -> float:
+    r""":math:`[G]_+ m 2^{k}`, the bet :math:`[\beta W]_+` up to the factor :math:`1/t` common to all experts."""
+    return max(coin_sum, 0.0) * _scaled(mantissa, exponent)
+
+
+@kernel(reassociate=True)
+def _update_bets(
+    paid: float,
+    loss: NDArray[np.float64],
     coin_sums: NDArray[np.float64],
     mantissas: NDArray[np.float64],
     exponents: NDArray[np.int64],
-    prior: NDArray[np.float64],
-    round_index: int,
-    weights: NDArray[np.float64],
-) -> None:
-    r"""Write :math:`p_i \propto \pi_i [w_i]_+` for the bets :math:`w_i = \beta_i
-    W_i`, :math:`\beta_i = G_i/t`.
+    t: int,
+    shift: np.int64,
+    stakes: NDArray[np.float64],
+) -> tuple[float, np.int64]:
+    r"""Round t of every bettor, then the stakes of round t + 1 scaled by :math:`2^{-\text{shift}}`; returns
+    their sum (vectorized) and the largest exponent over the positive bets."""
+    inverse_t = 1.0 / t
+    total = 0.0
+    largest = _NO_POSITIVE_BET
+    for i in range(stakes.shape[0]):
+        coin_sum, mantissa, exponent = _bet(paid, loss[i], coin_sums[i], mantissas[i], exponents[i], inverse_t)
+        coin_sums[i] = coin_sum
+        mantissas[i] = mantissa
+        exponents[i] = exponent
+        stake = _stake(coin_sum, mantissa, exponent - shift)
+        stakes[i] = stake
+        total += stake
+        largest = max(largest, exponent if coin_sum > 0.0 else _NO_POSITIVE_BET)
+    return total, largest
 
-    The wealth :math:`W_i = m_i 2^{k_i}` is scaled by :math:`2^{-\max k}` over the positive bets (exact); the
-    prior when no bet is positive.
-    """
-    n = weights.shape[0]
-    largest = np.int64(-(2**62))
-    for i in range(n):
-        value = exponents[i] if coin_sums[i] > 0.0 else np.int64(-(2**62))
-        largest = value if value > largest else largest
-    if largest == -(2**62):
-        weights[:] = prior
-        return
-    inverse_t = 1.0 / round_index
-    for i in range(n):
-        fraction = coin_sums[i] * inverse_t
-        positive = fraction if fraction > 0.0 else 0.0
-        weights[i] = prior[i] * positive * mantissas[i] * _power_of_two(exponents[i] - largest)
-    scale = 1.0 / lane_sum(weights)
-    for i in range(n):
-        weights[i] *= scale
+
+@kernel
+def _restake(
+    coin_sums: NDArray[np.float64],
+    mantissas: NDArray[np.float64],
+    exponents: NDArray[np.int64],
+    shift: np.int64,
+    stakes: NDArray[np.float64],
+) -> float:
+    """The stakes of round t + 1 recomputed with a new ``shift``, and their sum."""
+    for i in range(stakes.shape[0]):
+        stakes[i] = _stake(coin_sums[i], mantissas[i], exponents[i] - shift)
+    return lane_sum(stakes)
 
 
 @kernel
@@ -84,27 +116,33 @@ def kt_experts_block(
     mantissas: NDArray[np.float64],
     exponents: NDArray[np.int64],
     prior: NDArray[np.float64],
+    normalizer: NDArray[np.float64],
+    shift: NDArray[np.int64],
 ) -> None:
-    r"""KT experts over a block. Per round t: pay; coin :math:`\tilde g_i = r_i` if the bet :math:`w_{t,i} >
-    0`, else :math:`[r_i]_+` (clipped to [-1, 1]); :math:`W_i \mathrel{*}= 1 + \tilde g_i \beta_{t,i}` with
-    :math:`\beta_{t,i} = G_{t-1,i}/t`, kept as :math:`m_i 2^{k_i}`; :math:`G_i \mathrel{+}= \tilde g_i`; then
-    the weights of round t + 1."""
-    n = weights.shape[0]
+    r"""KT experts over a block, two passes per round t: normalize the weights and pay
+    (:func:`~ftrl.learners._deferred.normalize_and_pay`); then, per bettor, coin :math:`\tilde g_i = r_i` if
+    the bet :math:`w_{t,i} > 0`, else :math:`[r_i]_+` (clipped to [-1, 1]); :math:`W_i \mathrel{*}= 1 +
+    \tilde g_i \beta_{t,i}` with :math:`\beta_{t,i} = G_{t-1,i}/t`, kept as :math:`m_i 2^{k_i}`;
+    :math:`G_i \mathrel{+}= \tilde g_i`; and the unnormalized weights of round t + 1,
+    :math:`[G_{t,i}]_+ m_i 2^{k_i - s}` (the prior and the factor :math:`1/(t + 1)` of the fractions are common
+    to all experts and cancel) with their sum, or the prior when no bet is positive. The scale :math:`2^{-s}`
+    is exact, so the normalized weights do not depend on :math:`s` (but for weights below :math:`2^{-1022}`
+    times the largest's, set to 0)."""
     t = counter[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
         t += 1
-        paid = expected_loss(weights, loss)
+        paid = normalize_and_pay(weights, normalizer, loss)
         expected_loss_out[row] = paid
-        inverse_t = 1.0 / t
-        for i in range(n):
-            regret = min(max(paid - loss[i], -1.0), 1.0)
-            coin = regret if coin_sums[i] > 0.0 else max(regret, 0.0)
-            mantissa, shift = _split(mantissas[i] * (1.0 + coin * (coin_sums[i] * inverse_t)))
-            mantissas[i] = mantissa
-            exponents[i] += shift
-            coin_sums[i] += coin
-        _betting_weights(coin_sums, mantissas, exponents, prior, t + 1, weights)
+        total, largest = _update_bets(paid, loss, coin_sums, mantissas, exponents, t, shift[0], weights)
+        if largest == _NO_POSITIVE_BET:
+            weights[:] = prior
+            continue
+        if abs(largest - shift[0]) > _SHIFT_SLACK:
+            shift[0] = largest
+            total = _restake(coin_sums, mantissas, exponents, largest, weights)
+        normalizer[0] = total
+    normalize(weights, normalizer)
     counter[0] = t
 
 
@@ -162,7 +200,8 @@ class KTExperts(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         n = self.n_experts
-        return counter, weights, np.zeros(n), np.ones(n), np.zeros(n, dtype=np.int64), weights.copy()
+        return (counter, weights, np.zeros(n), np.ones(n), np.zeros(n, dtype=np.int64), weights.copy(), np.ones(1),
+                np.zeros(1, dtype=np.int64))
 
     @property
     def log_wealth(self) -> NDArray[np.float64]:

@@ -9,10 +9,39 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
+from ftrl.learners._deferred import normalize, normalize_and_pay
 from ftrl.learners.base import FullInformationLearner
-from ftrl.learners.squint import expected_loss, normalize_or_prior
 
 __all__ = ["MLPoly"]
+
+
+@kernel
+def _score(paid: float, loss: float, gain: float, variance: float) -> tuple[float, float, float]:
+    r"""One expert's :math:`R + r`, :math:`V + r^2` and score :math:`[R + r]_+/(1 + V + r^2)`, :math:`r` =
+    ``paid - loss`` (exact arithmetic: called from a reassociating loop)."""
+    regret = paid - loss
+    gain += regret
+    variance += regret * regret
+    return gain, variance, max(gain, 0.0) / (1.0 + variance)
+
+
+@kernel(reassociate=True)
+def _update_scores(
+    paid: float,
+    loss: NDArray[np.float64],
+    scores: NDArray[np.float64],
+    cum_regret: NDArray[np.float64],
+    cum_variance: NDArray[np.float64],
+) -> float:
+    """Add the round to the statistics, write the unnormalized weights, return their sum (vectorized)."""
+    total = 0.0
+    for i in range(scores.shape[0]):
+        gain, variance, score = _score(paid, loss[i], cum_regret[i], cum_variance[i])
+        cum_regret[i] = gain
+        cum_variance[i] = variance
+        scores[i] = score
+        total += score
+    return total
 
 
 @kernel
@@ -24,23 +53,21 @@ def mlpoly_block(
     cum_regret: NDArray[np.float64],
     cum_variance: NDArray[np.float64],
     uniform: NDArray[np.float64],
+    normalizer: NDArray[np.float64],
 ) -> None:
-    r"""ML-Poly over a block: pay, :math:`R \mathrel{+}= r`, :math:`V \mathrel{+}= r^2`, then
-    :math:`p_i \propto [R_i]_+/(1 + V_i)` (uniform when every :math:`R_i \le 0`);
-    one vectorized pass and a sum."""
-    n = weights.shape[0]
+    r"""ML-Poly over a block, two passes per round: normalize the weights and pay
+    (:func:`~ftrl.learners._deferred.normalize_and_pay`); :math:`R \mathrel{+}= r`, :math:`V \mathrel{+}= r^2`
+    and the unnormalized :math:`[R_i]_+/(1 + V_i)` with their sum (uniform when every :math:`R_i \le 0`)."""
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = expected_loss(weights, loss)
+        paid = normalize_and_pay(weights, normalizer, loss)
         expected_loss_out[row] = paid
-        for i in range(n):
-            regret = paid - loss[i]
-            gain = cum_regret[i] + regret
-            variance = cum_variance[i] + regret * regret
-            cum_regret[i] = gain
-            cum_variance[i] = variance
-            weights[i] = (gain if gain > 0.0 else 0.0) / (1.0 + variance)
-        normalize_or_prior(weights, uniform)
+        total = _update_scores(paid, loss, weights, cum_regret, cum_variance)
+        if total > 0.0:
+            normalizer[0] = total
+        else:
+            weights[:] = uniform
+    normalize(weights, normalizer)
     counter[0] += losses.shape[0]
 
 
@@ -91,7 +118,7 @@ class MLPoly(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         n = self.n_experts
-        return counter, weights, np.zeros(n), np.zeros(n), weights.copy()
+        return counter, weights, np.zeros(n), np.zeros(n), weights.copy(), np.ones(1)
 
     @property
     def cum_regret(self) -> NDArray[np.float64]:
