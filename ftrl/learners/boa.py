@@ -3,13 +3,14 @@ r"""Bernstein Online Aggregation (Wintenberger, 2017) with adaptive per-expert l
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners.squint import PriorLearner, expected_loss
+from ftrl.learners._deferred import normalize, normalize_and_pay
+from ftrl.learners.squint import PriorLearner
 from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 
 __all__ = ["BOA"]
@@ -17,6 +18,79 @@ __all__ = ["BOA"]
 _RATE_CONSTANT = 2.2
 """:math:`\\eta_{t,i} = 1/\\sqrt{2.2 V_{t,i}}`: then :math:`\\eta |r| \\le 1/\\sqrt{2.2} < 0.684`, the range
 where :math:`\\ln(1 + x) \\ge x - x^2` holds, as the second-order (Bernstein) step of the analysis needs."""
+
+
+_SHIFT_SLACK = 64.0
+"""The weights are :math:`\\pi_i\\eta_i e^{\\eta_i\tilde R_i - s}` with :math:`s` the largest exponent of the round
+before; when the new largest exponent is more than this away from :math:`s`, they are recomputed with it."""
+
+
+@kernel(reassociate=True)
+def _update_weights(
+    paid: float,
+    loss: NDArray[np.float64],
+    reg_regret: NDArray[np.float64],
+    scaled_variance: NDArray[np.float64],
+    prior: NDArray[np.float64],
+    shift: float,
+    weights: NDArray[np.float64],
+) -> tuple[float, float, int]:
+    r"""Per expert :math:`S \mathrel{+}= 2.2 r^2`, :math:`\tilde R \mathrel{+}= r - \eta r^2` and the weight
+    :math:`\pi\eta e^{\eta\tilde R - s}`; returns the sum of the weights, the largest exponent (by
+    :func:`~ftrl.ops.order_key`, an integer max) and the number of experts with :math:`S > 0`. A reassociating
+    kernel (the sum vectorizes; the loop body is too large for an inlined helper with exact arithmetic), so the
+    numbers depend on N, not on how the rounds are cut into blocks."""
+    total = 0.0
+    largest_key = order_key(-np.inf)
+    n_active = 0
+    for i in range(weights.shape[0]):
+        regret = paid - loss[i]
+        square = regret * regret
+        variance = scaled_variance[i] + _RATE_CONSTANT * square
+        scaled_variance[i] = variance
+        active = variance > 0.0
+        rate = 1.0 / math.sqrt(variance) if active else 0.0
+        gain = reg_regret[i] + (regret - rate * square)
+        reg_regret[i] = gain
+        exponent = rate * gain if active else -np.inf
+        weight = prior[i] * rate * fast_exp(exponent - shift)
+        weights[i] = weight
+        total += weight
+        largest_key = max(largest_key, order_key(exponent))
+        n_active += active
+    return total, from_order_key(largest_key), n_active
+
+
+@kernel
+def _reweight(
+    reg_regret: NDArray[np.float64],
+    scaled_variance: NDArray[np.float64],
+    prior: NDArray[np.float64],
+    shift: float,
+    weights: NDArray[np.float64],
+) -> float:
+    """The weights recomputed with a new ``shift``, and their sum."""
+    for i in range(weights.shape[0]):
+        active = scaled_variance[i] > 0.0
+        rate = 1.0 / math.sqrt(scaled_variance[i]) if active else 0.0
+        exponent = rate * reg_regret[i] if active else -np.inf
+        weights[i] = prior[i] * rate * fast_exp(exponent - shift)
+    return lane_sum(weights)
+
+
+@kernel
+def _keep_prior_of_inactive(
+    scaled_variance: NDArray[np.float64], prior: NDArray[np.float64], total: float, weights: NDArray[np.float64]
+) -> float:
+    """opera's convention: the experts with :math:`S = 0` keep their prior weight, the others share the rest in
+    proportion to their weights (summing to ``total``); returns the new sum."""
+    share = 0.0
+    for i in range(weights.shape[0]):
+        share += prior[i] if scaled_variance[i] > 0.0 else 0.0
+    share /= total
+    for i in range(weights.shape[0]):
+        weights[i] = weights[i] * share if scaled_variance[i] > 0.0 else prior[i]
+    return lane_sum(weights)
 
 
 @kernel
@@ -28,52 +102,32 @@ def boa_block(
     reg_regret: NDArray[np.float64],
     scaled_variance: NDArray[np.float64],
     prior: NDArray[np.float64],
-    exponents: NDArray[np.float64],
-    rates: NDArray[np.float64],
+    normalizer: NDArray[np.float64],
+    shift: NDArray[np.float64],
 ) -> None:
-    r"""BOA over a block. Per round: pay; :math:`S \mathrel{+}= 2.2 r^2`; :math:`\eta = S^{-1/2}` (0 while
-    :math:`S = 0`); :math:`\tilde R \mathrel{+}= r - \eta r^2`; then the experts with :math:`S > 0` share
-    their prior mass in proportion to :math:`\pi_i \eta_i e^{\eta_i \tilde R_i - m}`, :math:`m` the largest
-    exponent, and the others keep :math:`\pi_i` (a separate, rarely taken branch).
-    The passes have no data-dependent
-    branch, so they vectorize."""
+    r"""BOA over a block, two passes per round: normalize the weights and pay
+    (:func:`~ftrl.learners._deferred.normalize_and_pay`); then per expert :math:`S \mathrel{+}= 2.2 r^2`,
+    :math:`\eta = S^{-1/2}` (0 while :math:`S = 0`), :math:`\tilde R \mathrel{+}= r - \eta r^2` and the
+    unnormalized weight :math:`\pi_i \eta_i e^{\eta_i \tilde R_i - s}`, with :math:`s` the largest exponent of
+    the round before (one exponential per expert; recomputed when the largest moved by more than
+    :data:`_SHIFT_SLACK`). The experts with :math:`S = 0` keep :math:`\pi_i` (a separate, rarely taken
+    branch); the prior when every :math:`S = 0`."""
     n = weights.shape[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = expected_loss(weights, loss)
+        paid = normalize_and_pay(weights, normalizer, loss)
         expected_loss_out[row] = paid
-        n_active = 0
-        largest_key = order_key(-np.inf)
-        for i in range(n):
-            regret = paid - loss[i]
-            variance = scaled_variance[i] + _RATE_CONSTANT * regret * regret
-            scaled_variance[i] = variance
-            active = variance > 0.0
-            rate = 1.0 / math.sqrt(variance) if active else 0.0
-            gain = reg_regret[i] + (regret - rate * regret * regret)
-            reg_regret[i] = gain
-            rates[i] = rate
-            exponent = rate * gain if active else -np.inf
-            exponents[i] = exponent
-            key = order_key(exponent)
-            largest_key = key if key > largest_key else largest_key
-            n_active += active
+        total, largest, n_active = _update_weights(paid, loss, reg_regret, scaled_variance, prior, shift[0], weights)
         if n_active == 0:
             weights[:] = prior
             continue
-        largest = from_order_key(largest_key)
-        for i in range(n):
-            weights[i] = prior[i] * rates[i] * fast_exp(exponents[i] - largest)
+        if abs(largest - shift[0]) > _SHIFT_SLACK:
+            shift[0] = largest
+            total = _reweight(reg_regret, scaled_variance, prior, largest, weights)
         if n_active < n:
-            share = 0.0
-            for i in range(n):
-                share += prior[i] if rates[i] > 0.0 else 0.0
-            share /= lane_sum(weights)
-            for i in range(n):
-                weights[i] = weights[i] * share if rates[i] > 0.0 else prior[i]
-        scale = 1.0 / lane_sum(weights)
-        for i in range(n):
-            weights[i] *= scale
+            total = _keep_prior_of_inactive(scaled_variance, prior, total, weights)
+        normalizer[0] = total
+    normalize(weights, normalizer)
     counter[0] += losses.shape[0]
 
 
@@ -123,6 +177,11 @@ class BOA(PriorLearner):
 
     name: ClassVar[str] = "boa"
     block_kernel = staticmethod(boa_block)
+
+    def _initial_state(self) -> tuple[Any, ...]:
+        n = self.n_experts
+        prior = self._prior
+        return np.zeros(1, dtype=np.int64), prior.copy(), np.zeros(n), np.zeros(n), prior.copy(), np.ones(1), np.zeros(1)
 
     @property
     def rates(self) -> NDArray[np.float64]:
