@@ -428,3 +428,72 @@ def test_single_expert(cls):
     learner.advance(np.array([[0.2], [1.0], [0.0]]), paid)
     np.testing.assert_array_equal(paid, [0.2, 1.0, 0.0])
     assert learner.weights.tolist() == [1.0]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# BOA, ML-Poly and KT experts keep their weights unnormalized inside a block (ftrl.learners._deferred) and sum
+# them in reassociating (vectorized) loops.
+
+LAZY = [BOA, MLPoly, KTExperts]
+
+
+@pytest.mark.parametrize("cls", LAZY)
+@pytest.mark.parametrize("n", [1, 3, 8, 17, 100])
+def test_blocks_do_not_change_the_numbers(cls, n):
+    losses = np.random.default_rng(n).random((60, n))
+    whole, rows = cls(n), cls(n)
+    paid_whole, paid_rows = np.empty(60), np.empty(60)
+    whole.advance(losses[:25], paid_whole[:25])
+    whole.advance(losses[25:], paid_whole[25:])
+    for r in range(60):
+        rows.advance(losses[r : r + 1], paid_rows[r : r + 1])
+        assert abs(rows.weights.sum() - 1.0) < 1e-12
+    np.testing.assert_array_equal(paid_whole, paid_rows)
+    np.testing.assert_array_equal(whole.weights, rows.weights)
+
+
+@pytest.mark.parametrize("cls", LAZY)
+def test_state_placement_does_not_change_the_numbers(cls):
+    """Adjacent and misaligned state arrays give the same bits as separate allocations."""
+    n = 37
+    losses = np.random.default_rng(3).random((20, n))
+    reference = cls(n)
+    expected = np.empty(20)
+    reference.advance(losses, expected)
+    for offset in range(4):
+        state = list(cls(n)._state)
+        buffer = np.zeros(offset + len(state) * n)
+        start = offset
+        for index, array in enumerate(state):
+            if array.dtype == np.float64 and array.shape == (n,):
+                state[index] = buffer[start : start + n]
+                state[index][:] = array
+                start += n
+        paid = np.empty(20)
+        cls.block_kernel(losses, paid, *state)
+        np.testing.assert_array_equal(paid, expected)
+        np.testing.assert_array_equal(state[1], reference.weights)
+
+
+@pytest.mark.parametrize(
+    ("cls", "shift_index", "exact_shift", "far_shift"), [(KTExperts, 7, 40, 1000), (BOA, 6, 30.0, 500.0)]
+)
+def test_weights_do_not_depend_on_the_stale_shift(cls, shift_index, exact_shift, far_shift):
+    """The unnormalized weights are scaled by the previous round's largest exponent: a shift within the slack is
+    kept (for KT a power of two, so the bits do not change), one beyond it is replaced."""
+    losses = np.random.default_rng(5).random((80, 6))
+    learners = [cls(6) for _ in range(3)]
+    for learner in learners:
+        learner.advance(losses[:40], np.empty(40))
+    learners[1]._state[shift_index][0] = exact_shift
+    learners[2]._state[shift_index][0] = far_shift
+    paid = [np.empty(40) for _ in learners]
+    for learner, out in zip(learners, paid):
+        learner.advance(losses[40:], out)
+    if cls is KTExperts:
+        np.testing.assert_array_equal(paid[1], paid[0])
+        np.testing.assert_array_equal(learners[1].weights, learners[0].weights)
+    for other in (1, 2):
+        np.testing.assert_allclose(paid[other], paid[0], rtol=1e-13)
+        np.testing.assert_allclose(learners[other].weights, learners[0].weights, rtol=1e-12)
+    assert abs(learners[2]._state[shift_index][0] - far_shift) > 64
