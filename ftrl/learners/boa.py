@@ -147,7 +147,7 @@ class BOA(PriorLearner):
     i.e. Wintenberger's second-order exponential weights with the linearized loss and the variance-adaptive
     rate :math:`\eta_{t,i} \propto V_{t,i}^{-1/2}` with the constant 2.2, which keeps
     :math:`\eta_{t,i}|r_{t,i}| \le 2.2^{-1/2}` inside the range where :math:`\ln(1+x) \ge x - x^2`.
-    Computed without logarithms: the exponents :math:`\eta_i\tilde R_i` are shifted by their maximum.
+    Computed without logarithms: the exponents :math:`\eta_i\tilde R_i` are shifted by the previous round's maximum.
 
     Losses are assumed in [0, 1]. Wintenberger (2017) proves for BOA with multiple adaptive rates a
     second-order bound :math:`R_{T,k} = O\big(\sqrt{V_{T,k}\ln(N\ln T)} + \ln(N \ln T)\big)`; no explicit
