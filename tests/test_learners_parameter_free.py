@@ -30,7 +30,7 @@ import environments
 import ftrl
 from ftrl import BOA, KTExperts, MLPoly, NormalHedge, Squint
 from ftrl.learners.normalhedge import _score, solve_scale
-from ftrl.learners.squint import erfcx_chebyshev, log_squint_integral, squint_terms
+from ftrl.learners.squint import erfcx_chebyshev, log_squint_integral, squint_scores
 
 LEARNERS = [Squint, NormalHedge, BOA, MLPoly, KTExperts]
 NAMES = {Squint: "squint", NormalHedge: "normalhedge", BOA: "boa", MLPoly: "ml-poly", KTExperts: "kt-experts"}
@@ -85,15 +85,52 @@ def test_log_squint_integral_matches_quadrature(gain):
         )
 
 
+def log_squint_scores(gains, variances, one_term):
+    """ln I(R_i, V_i) from the learner's vectorized scores (uniform prior, shifted by the largest exponent, as
+    the learner does when it is far off), one expert at a time, and whether the one-term form served all."""
+    logs, served = [], True
+    for gain, variance in zip(gains, variances):
+        gain, variance, scores, prior = np.array([gain]), np.array([variance]), np.empty(1), np.ones(1)
+        _, shift, _ = squint_scores(gain, variance, prior, 0.0, scores, one_term)
+        total, _, exact = squint_scores(gain, variance, prior, shift, scores, one_term)
+        assert total == scores[0]
+        logs.append(math.log(scores[0]) + shift + math.log(math.sqrt(math.pi) / 2))
+        served &= exact
+    return np.array(logs), served
+
+
 @pytest.mark.parametrize("gain", [-400.0, -30.0, -2.0, -0.4, 0.0, 1e-9, 0.3, 0.99, 1.01, 3.0, 40.0, 600.0])
-def test_vectorized_squint_terms_match_quadrature(gain):
+def test_vectorized_squint_scores_match_quadrature(gain):
     variances = np.array([0.0, 1e-13, 1e-7, 9.99e-7, 1e-6, 1e-5, 1e-3, 0.1, 1.0, 2.5, 35.0, 500.0, 1e4, 1e6])
     gains = np.full(variances.shape, gain)
-    exponents, factors = np.empty_like(variances), np.empty_like(variances)
-    squint_terms(gains, variances, exponents, factors)
-    for variance, exponent, factor in zip(variances, exponents, factors):
-        exact = math.log(naive.squint_integral(gain, variance))
-        assert math.isclose(exponent + math.log(factor), exact, rel_tol=1e-10, abs_tol=1e-12)
+    for one_term in [False, True]:  # the one-term pass falls back to two terms where it is not exact
+        logs, _ = log_squint_scores(gains, variances, one_term)
+        for variance, value in zip(variances, logs):
+            expected = math.log(naive.squint_integral(gain, variance))
+            assert math.isclose(value, expected, rel_tol=1e-10, abs_tol=1e-12)
+
+
+def test_one_term_squint_scores_match_quadrature():
+    # Where the second term of each closed form is below e^-42 times the first (R <= V/2 - 84, or R >= V and
+    # R/2 - V/4 >= 42), one erfcx and one exponential give the two-term value to the last bits.
+    for fraction in [-3.0, -1.0, -0.2, -1e-3, 0.0, 1e-3, 0.05, 0.3, 0.45, 1.0, 1.5, 10.0]:
+        variances = np.array([1e-6, 1e-3, 1.0, 100.0, 168.5, 200.0, 700.0, 3e3, 1e4, 2e5, 1e7])
+        gains = fraction * variances
+        gains = np.where(gains >= variances, np.maximum(gains, 0.5 * variances + 84.0),
+                         np.minimum(gains, 0.5 * variances - 84.0))
+        logs, exact = log_squint_scores(gains, variances, True)
+        two_terms, _ = log_squint_scores(gains, variances, False)
+        assert exact
+        np.testing.assert_allclose(logs, two_terms, rtol=1e-14, atol=1e-14)
+        for gain, variance, value in zip(gains, variances, logs):
+            assert math.isclose(value, log_squint_integral(gain, variance), rel_tol=1e-10, abs_tol=1e-12)
+            if variance <= 1e4 and abs(gain) <= 1e3:  # beyond, quad overflows or misses the peak at eta = 0
+                expected = math.log(naive.squint_integral(gain, variance))
+                assert math.isclose(value, expected, rel_tol=1e-10, abs_tol=1e-12)
+    scores = np.empty(2)
+    for gains, variances in [([0.3, -400.0], [1.0, 1e6]), ([-400.0, 1500.0], [1e6, 2e3]), ([-400.0, 3.0], [1e6, 0.0])]:
+        _, _, exact = squint_scores(np.array(gains), np.array(variances), np.ones(2), 0.0, scores, True)
+        assert not exact  # one expert needs both terms: the whole pass uses them
 
 
 def test_erfcx_chebyshev_matches_scipy():
@@ -105,11 +142,12 @@ def test_erfcx_chebyshev_matches_scipy():
 
 def test_log_squint_integral_is_finite_far_out():
     cases = [(1e6, 1e6), (1e6, 1e5), (-1e6, 1e6), (1e3, 1e-8), (-1e7, 1e-3), (5e5, 1e12)]
-    exponents, factors = np.empty(len(cases)), np.empty(len(cases))
-    squint_terms(np.array([g for g, _ in cases]), np.array([v for _, v in cases]), exponents, factors)
-    for (gain, variance), exponent, factor in zip(cases, exponents, factors):
+    gains, variances = np.array([g for g, _ in cases]), np.array([v for _, v in cases])
+    for one_term in [False, True]:
+        logs, _ = log_squint_scores(gains, variances, one_term)
+        assert np.isfinite(logs).all()
+    for gain, variance in cases:
         assert math.isfinite(log_squint_integral(gain, variance))
-        assert math.isfinite(exponent) and 0.0 < factor < 1e4
 
 
 # ------------------------------------------------------------------------------------------------------------

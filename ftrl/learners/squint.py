@@ -1,9 +1,7 @@
 r"""Squint with the improper prior on the learning rate (Koolen & van Erven, 2015), in closed form.
 
-Also the kernels shared by the parameter-free learners (:mod:`ftrl.learners.normalhedge`,
-:mod:`ftrl.learners.boa`, :mod:`ftrl.learners.mlpoly`, :mod:`ftrl.learners.coin_betting`): the expected loss
-in a fixed summation order, the normalization of nonnegative scores, a vectorizing maximum, and the
-validation of a prior.
+Also what the learners with a prior share (:mod:`ftrl.learners.boa`): the expected loss in a fixed summation
+order, the validation of a prior and :class:`PriorLearner`.
 """
 
 from __future__ import annotations
@@ -17,11 +15,12 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_int
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import _row_max, fast_exp, lane_sum
+from ftrl.ops import fast_exp, from_order_key, order_key
 
 __all__ = ["Squint", "log_squint_integral"]
 
 _SQRT_PI = 1.7724538509055159
+_SCORE_UNIT = 2.0 / _SQRT_PI  # the scores are (2 / sqrt(pi)) I e^{-M}: the common factor of the closed forms dropped
 _SMALL_VARIANCE = 1e-6  # below it the Gaussian factor is expanded to first order (error < V**2 / 32)
 _ERFCX_ASYMPTOTIC = 10.0  # from here on erfcx uses its asymptotic series (16 terms: relative error < 1e-16)
 
@@ -41,24 +40,6 @@ def expected_loss(weights: NDArray[np.float64], loss: NDArray[np.float64]) -> fl
     for i in range(stop, n):
         paid0 += weights[i] * loss[i]
     return (paid0 + paid1) + (paid2 + paid3)
-
-
-@kernel
-def normalize_or_prior(scores: NDArray[np.float64], prior: NDArray[np.float64]) -> None:
-    """Scale nonnegative ``scores`` in place to sum to one; replace them by ``prior`` if they are all zero."""
-    total = lane_sum(scores)
-    if total > 0.0:
-        scale = 1.0 / total
-        for i in range(scores.shape[0]):
-            scores[i] *= scale
-    else:
-        for i in range(scores.shape[0]):
-            scores[i] = prior[i]
-
-
-largest_value = _row_max
-"""The largest entry (-inf for an empty array; no NaN expected): :func:`ftrl.ops._row_max`, an integer max of
-:func:`ftrl.ops.order_key` so that the loop vectorizes without fast-math flags."""
 
 
 @kernel
@@ -195,16 +176,10 @@ arithmetic: one fused multiply-add per coefficient."""
 
 
 @kernel
-def erfcx_chebyshev(x: float) -> float:
-    r""":math:`\operatorname{erfcx}(x) = e^{x^2}\operatorname{erfc}(x)` for :math:`x \ge 0`, branch free.
-
-    A Chebyshev series in :math:`y = (x - 2)/(x + 2)`, which maps :math:`[0, \infty)` onto :math:`[-1, 1)` and
-    makes :math:`(1 + 2x)\operatorname{erfcx}(x)` analytic up to :math:`y = 1` (Shepherd & Laframboise, Math.
-    Comp. 36, 1981), evaluated in the power basis (:data:`_ERFCX_POWER`) by Horner's rule written out (a loop
-    over the coefficients would keep the callers' loops from vectorizing); relative error below 2e-14.
-    """
-    x = min(x, _LARGEST_ARGUMENT)
-    y = (x - _CHEBYSHEV_SCALE) / (x + _CHEBYSHEV_SCALE)
+def _erfcx_series(y: float) -> float:
+    r""":math:`(1 + 2x)\operatorname{erfcx}(x)` at :math:`y = (x - 2)/(x + 2)`: the Chebyshev series of
+    :data:`_ERFCX_CHEBYSHEV` in the power basis, by Horner's rule written out (a loop over the coefficients would
+    keep the callers' loops from vectorizing)."""
     c = _ERFCX_POWER
     h = c[23]
     h = h * y + c[22]
@@ -229,61 +204,198 @@ def erfcx_chebyshev(x: float) -> float:
     h = h * y + c[3]
     h = h * y + c[2]
     h = h * y + c[1]
-    h = h * y + c[0]
-    return h / (1.0 + 2.0 * x)
+    return h * y + c[0]
 
 
 @kernel
-def squint_terms(
+def _erfcx_from_reciprocals(x: float, inverse_shifted: float, inverse_doubled: float) -> float:
+    r""":math:`\operatorname{erfcx}(x) = h(y)/(1 + 2x)`, :math:`y = (x - 2)/(x + 2)` (:func:`_erfcx_series`), given
+    ``inverse_shifted`` :math:`= 1/(x + 2)` and ``inverse_doubled`` :math:`= 1/(1 + 2x)`."""
+    return _erfcx_series((x - _CHEBYSHEV_SCALE) * inverse_shifted) * inverse_doubled
+
+
+@kernel
+def erfcx_chebyshev(x: float) -> float:
+    r""":math:`\operatorname{erfcx}(x) = e^{x^2}\operatorname{erfc}(x)` for :math:`x \ge 0`, branch free.
+
+    A Chebyshev series in :math:`y = (x - 2)/(x + 2)`, which maps :math:`[0, \infty)` onto :math:`[-1, 1)` and
+    makes :math:`(1 + 2x)\operatorname{erfcx}(x)` analytic up to :math:`y = 1` (Shepherd & Laframboise, Math.
+    Comp. 36, 1981; :func:`_erfcx_from_reciprocals`); relative error below 2e-14 (1.22e-14 observed against
+    ``scipy.special.erfcx``). :func:`_score_pass` evaluates it at two points with the reciprocals of the two
+    :math:`x_j + 2` from that of their product, and those of :math:`1 + 2x_j` likewise.
+    """
+    x = min(x, _LARGEST_ARGUMENT)
+    return _erfcx_from_reciprocals(x, 1.0 / (x + _CHEBYSHEV_SCALE), 1.0 / (1.0 + 2.0 * x))
+
+
+_NEGLIGIBLE_EXPONENT = 42.0
+r"""A term :math:`e^{-42} X` next to one at least :math:`X` changes the sum by less than 6e-19 relative: below
+half an ulp, so :func:`_one_term_score` gives what the two-term form would."""
+_LARGEST_ONE_TERM_VARIANCE = 1e100  # keeps a P Q in _one_term_score finite
+_SHIFT_SLACK = 300.0
+r"""The scores are :math:`e^{E - M}` times bounded factors with :math:`M` the largest exponent of the previous
+round; :math:`E` moves by at most 3/4 per round for losses in [0, 1], and a round whose largest exponent is more
+than this away from :math:`M` is recomputed with the new one (other losses), so nothing overflows or underflows."""
+
+
+@kernel
+def _misses_one_term(gain: float, variance: float) -> np.int64:
+    """1 if the one-term form of :func:`_score_pass` is not exact for this expert, else 0."""
+    edge = 0.5 * gain - 0.25 * variance
+    exact = (variance >= _SMALL_VARIANCE) & (variance < _LARGEST_ONE_TERM_VARIANCE) & (
+        (edge <= -_NEGLIGIBLE_EXPONENT) | ((gain >= variance) & (edge >= _NEGLIGIBLE_EXPONENT)))
+    return np.int64(0 if exact else 1)
+
+
+@kernel(reassociate=True)
+def _score_pass(
     cum_regret: NDArray[np.float64],
     cum_variance: NDArray[np.float64],
-    exponents: NDArray[np.float64],
-    factors: NDArray[np.float64],
-) -> None:
-    r"""Write :math:`I(R_i, V_i) = f_i e^{E_i}` (:math:`f_i` = ``factors``, :math:`E_i` = ``exponents``).
+    prior: NDArray[np.float64],
+    shift: float,
+    scores: NDArray[np.float64],
+    one_term: bool,
+) -> tuple[float, np.int64, np.int64]:
+    r"""``scores`` :math:`= \pi_i \frac{2}{\sqrt\pi} I_i e^{-M}` (:math:`M` = ``shift``); returns (their sum, the
+    order key of the largest exponent :math:`E_i` of :math:`I_i = f_i e^{E_i}`, the number of experts where the
+    one-term form is not exact).
 
-    The three forms of :func:`log_squint_integral` share :math:`\operatorname{erfcx}(|u_0|)` and
-    :math:`\operatorname{erfcx}(|u_1|)`: with :math:`X_j = \operatorname{erfcx}(|u_j|)`,
-    :math:`f = \frac{\sqrt\pi}{2a}D` and
+    Two-term form, for :math:`V \ge 10^{-6}` (smaller V are raised to it): with
+    :math:`X_j = \operatorname{erfcx}(|u_j|)` (:func:`erfcx_chebyshev`), ``edge`` :math:`= R/2 - V/4`, ``peak``
+    :math:`= u_0^2 = R^2/(4V)` and :math:`a = \sqrt V`, the forms of :func:`log_squint_integral` times
+    :math:`\frac{2a}{\sqrt\pi}e^{-M}` are
 
-    - :math:`R \le 0`: :math:`D = X_0 - e^{R/2 - V/4}X_1`, :math:`E = 0`;
-    - :math:`R \ge V`: :math:`D = X_1 - e^{V/4 - R/2}X_0`, :math:`E = R/2 - V/4`;
-    - otherwise: :math:`D = 2 - e^{-u_1^2}X_1 - e^{-u_0^2}X_0` (that is :math:`\operatorname{erf}u_1 +
-      \operatorname{erf}(-u_0)`), :math:`E = R^2/(4V)`.
+    - :math:`R \le 0`: :math:`(X_0 - e^{\mathrm{edge}}X_1)e^{-M}`, E = 0;
+    - :math:`R \ge V`: :math:`(X_1 - e^{-\mathrm{edge}}X_0)e^{\mathrm{edge} - M}`, E = edge;
+    - otherwise: :math:`2e^{\mathrm{peak} - M} - X_1e^{\mathrm{edge} - M} - X_0e^{-M}` (that is
+      :math:`e^{\mathrm{peak} - M}(\operatorname{erf}u_1 + \operatorname{erf}(-u_0))`), E = peak;
 
-    All three are computed and one is selected, so the pass has no branch and vectorizes
-    (:func:`erfcx_chebyshev` and :func:`ftrl.ops.fast_exp`). A second pass replaces the entries with
-    :math:`V < 10^{-6}` by :math:`f = 1`, :math:`E = \ln I` from :func:`log_squint_integral` (its
-    small-variance expansion).
+    all computed and one selected, with two exponentials (:math:`e^{\pm\mathrm{edge}}` or
+    :math:`e^{\mathrm{edge} - M}`, and :math:`e^{E - M}`).
+
+    One-term form (``one_term``): the second term of each form is below :math:`e^{-42}` times the first, so it
+    changes nothing, when ``edge`` :math:`\le -42` (:math:`R \le 0`, or inside with
+    :math:`u_1^2 = u_0^2 - \mathrm{edge} \ge 42`), or :math:`R \ge V` and ``edge`` :math:`\ge 42` (and
+    :math:`10^{-6} \le V < 10^{100}`; such an expert is *exact*). Then with :math:`m = |R|` (:math:`R - V` if
+    :math:`R \ge V`), :math:`x = m/(2a)`, :math:`P = m + 4a`, :math:`Q = m + a`: :math:`y = (m - 4a)/P`,
+    :math:`\operatorname{erfcx}(x) = h(y)\,a/Q` (:func:`_erfcx_series`), and the score is :math:`h(y)e^{E - M}/Q`
+    outside, :math:`2e^{E - M}/a - h(y)e^{-M}/Q` inside: one erfcx, one exponential, and :math:`1/P`,
+    :math:`1/Q`, :math:`1/a` from one division. Its scores are meaningless unless every expert is exact.
+
+    Both loops are branch free (the bodies written out: as called functions they were not inlined, and the
+    loops did not vectorize); a reassociating kernel, so the sum vectorizes and the exponential keeps its exact
+    arithmetic.
     """
-    n = cum_regret.shape[0]
-    for i in range(n):
+    unit = fast_exp(-shift)
+    total = 0.0
+    largest = order_key(0.0)
+    misses = np.int64(0)
+    if one_term:
+        for i in range(scores.shape[0]):
+            gain = cum_regret[i]
+            variance = cum_variance[i]
+            edge = 0.5 * gain - 0.25 * variance
+            is_below = gain <= 0.0
+            is_above = gain >= variance
+            a = math.sqrt(variance)
+            magnitude = gain - variance if is_above else abs(gain)
+            spread = magnitude + 4.0 * a
+            closeness = magnitude + a
+            reciprocal = 1.0 / (a * spread * closeness)
+            inverse_a = spread * closeness * reciprocal
+            series = _erfcx_series((magnitude - 4.0 * a) * (a * closeness * reciprocal)) * (a * spread * reciprocal)
+            half_ratio = 0.5 * gain * inverse_a
+            exponent = 0.0 if is_below else (edge if is_above else half_ratio * half_ratio)
+            far = fast_exp(exponent - shift)
+            score = prior[i] * (series * far if is_below | is_above else 2.0 * far * inverse_a - series * unit)
+            scores[i] = score
+            total += score
+            largest = max(largest, order_key(exponent))
+            misses += _misses_one_term(gain, variance)
+        return total, largest, misses
+    for i in range(scores.shape[0]):
         gain = cum_regret[i]
         variance = max(cum_variance[i], _SMALL_VARIANCE)
         a = math.sqrt(variance)
         half_inverse = 0.5 / a
         u0 = -gain * half_inverse
-        u1 = (variance - gain) * half_inverse
-        x0 = erfcx_chebyshev(abs(u0))
-        x1 = erfcx_chebyshev(abs(u1))
+        x0 = min(abs(u0), _LARGEST_ARGUMENT)
+        x1 = min(abs((variance - gain) * half_inverse), _LARGEST_ARGUMENT)
+        shifted0 = x0 + _CHEBYSHEV_SCALE
+        shifted1 = x1 + _CHEBYSHEV_SCALE
+        doubled0 = 1.0 + 2.0 * x0
+        doubled1 = 1.0 + 2.0 * x1
+        inverse_shifted = 1.0 / (shifted0 * shifted1)
+        inverse_doubled = 1.0 / (doubled0 * doubled1)
+        erfcx0 = _erfcx_from_reciprocals(x0, shifted1 * inverse_shifted, doubled1 * inverse_doubled)
+        erfcx1 = _erfcx_from_reciprocals(x1, shifted0 * inverse_shifted, doubled0 * inverse_doubled)
         edge = 0.5 * gain - 0.25 * variance
         is_below = gain <= 0.0
         is_above = gain >= variance
-        outside = is_below | is_above
-        peak = u0 * u0
-        # e^{edge} (R <= 0, edge <= 0), e^{-edge} (R >= V, edge >= 0) and e^{-u1^2} (inside) are never
-        # needed together: one exponential serves all three cases.
-        first = fast_exp(-abs(edge) if outside else -u1 * u1)
-        below = x0 - first * x1
-        above = x1 - first * x0
-        inside = 2.0 - first * x1 - fast_exp(-peak) * x0
-        difference = below if is_below else (above if is_above else inside)
-        exponents[i] = 0.0 if is_below else (edge if is_above else peak)
-        factors[i] = _SQRT_PI * half_inverse * difference
-    for i in range(n):
-        if cum_variance[i] < _SMALL_VARIANCE:
-            exponents[i] = log_squint_integral(cum_regret[i], cum_variance[i])
-            factors[i] = 1.0
+        exponent = 0.0 if is_below else (edge if is_above else u0 * u0)
+        near = fast_exp(-abs(edge) if is_below | is_above else edge - shift)
+        far = fast_exp(exponent - shift)
+        difference = (erfcx0 - near * erfcx1) * far if is_below else (
+            (erfcx1 - near * erfcx0) * far if is_above else 2.0 * far - near * erfcx1 - unit * erfcx0)
+        score = prior[i] * difference * (2.0 * half_inverse)
+        scores[i] = score
+        total += score
+        largest = max(largest, order_key(exponent))
+        misses += _misses_one_term(gain, cum_variance[i])
+    return total, largest, misses
+
+
+@kernel
+def squint_scores(
+    cum_regret: NDArray[np.float64],
+    cum_variance: NDArray[np.float64],
+    prior: NDArray[np.float64],
+    shift: float,
+    scores: NDArray[np.float64],
+    one_term: bool,
+) -> tuple[float, float, bool]:
+    r"""Write ``scores`` :math:`= \pi_i\,\frac{2}{\sqrt\pi}\,I(R_i, V_i)\,e^{-M}` (:math:`M` = ``shift``), the
+    Squint weights up to a common factor. Returns (their sum, the largest exponent :math:`E_i` of
+    :math:`I_i = f_i e^{E_i}`, whether the one-term form is exact for every expert).
+
+    With ``one_term`` (the previous round found it exact everywhere) one pass of :func:`_score_pass` in its
+    one-term form, else, or if it is not exact somewhere, one in its two-term form; after the latter the experts
+    with :math:`V < 10^{-6}` are replaced by :math:`\pi_i \frac{2}{\sqrt\pi} e^{\ln I_i - M}`
+    (:func:`log_squint_integral`, its small-variance expansion).
+    """
+    total, largest_key, misses = _score_pass(cum_regret, cum_variance, prior, shift, scores, one_term)
+    if one_term and misses > 0:
+        total, largest_key, misses = _score_pass(cum_regret, cum_variance, prior, shift, scores, False)
+    largest = from_order_key(largest_key)
+    if not one_term or misses > 0:
+        for i in range(scores.shape[0]):
+            if cum_variance[i] < _SMALL_VARIANCE:
+                log_integral = log_squint_integral(cum_regret[i], cum_variance[i])
+                replaced = prior[i] * _SCORE_UNIT * fast_exp(log_integral - shift)
+                total += replaced - scores[i]
+                scores[i] = replaced
+                largest = max(largest, log_integral)
+    return total, largest, misses == 0
+
+
+@kernel(reassociate=True)
+def _scored_loss(scores: NDArray[np.float64], loss: NDArray[np.float64]) -> float:
+    r""":math:`\sum_i s_i \ell_i` (a reassociating kernel: the sum vectorizes)."""
+    weighted = 0.0
+    for i in range(loss.shape[0]):
+        weighted += scores[i] * loss[i]
+    return weighted
+
+
+@kernel
+def _accumulate_regrets(
+    loss: NDArray[np.float64], paid: float, cum_regret: NDArray[np.float64], cum_variance: NDArray[np.float64]
+) -> None:
+    """Add :math:`r = \\langle p, \\ell\\rangle - \\ell` to :math:`R` and :math:`r^2` to :math:`V`."""
+    for i in range(loss.shape[0]):
+        regret = paid - loss[i]
+        cum_regret[i] += regret
+        cum_variance[i] += regret * regret
 
 
 @kernel
@@ -295,28 +407,34 @@ def squint_block(
     cum_regret: NDArray[np.float64],
     cum_variance: NDArray[np.float64],
     prior: NDArray[np.float64],
-    exponents: NDArray[np.float64],
-    factors: NDArray[np.float64],
+    scores: NDArray[np.float64],
+    solver: NDArray[np.float64],
 ) -> None:
-    r"""Squint over a block: pay, add :math:`r` to :math:`R` and :math:`r^2` to :math:`V`, then
-    :math:`p_i \propto \pi_i f_i e^{E_i - \max_j E_j}` with :math:`I(R_i, V_i) = f_i e^{E_i}` from
-    :func:`squint_terms` (:math:`f_i \le 2\sqrt\pi \cdot 10^3`, so nothing overflows)."""
-    n = weights.shape[0]
+    r"""Squint over a block: pay :math:`\sum_i s_i\ell_i / \sum_i s_i`, add :math:`r` to :math:`R` and
+    :math:`r^2` to :math:`V`, then the scores :math:`s_i \propto p_{t+1,i}` of :func:`squint_scores`.
+
+    ``solver`` = (the shift :math:`M` for the next round, the largest exponent of this one; the sum of
+    ``scores``; 1 if the one-term form was exact everywhere, else 0). The scores of a round are relative to the
+    previous round's largest exponent (recomputed if that is :data:`_SHIFT_SLACK` away), so that no pass looks for
+    the maximum first, and normalized only at the end of the block.
+    """
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = expected_loss(weights, loss)
+        paid = _scored_loss(scores, loss) / solver[1]
         expected_loss_out[row] = paid
-        for i in range(n):
-            regret = paid - loss[i]
-            cum_regret[i] += regret
-            cum_variance[i] += regret * regret
-        squint_terms(cum_regret, cum_variance, exponents, factors)
-        largest = largest_value(exponents)
-        for i in range(n):
-            weights[i] = prior[i] * factors[i] * fast_exp(exponents[i] - largest)
-        scale = 1.0 / lane_sum(weights)
-        for i in range(n):
-            weights[i] *= scale
+        _accumulate_regrets(loss, paid, cum_regret, cum_variance)
+        shift = solver[0]
+        one_term = solver[2] == 1.0
+        total, largest, exact = squint_scores(cum_regret, cum_variance, prior, shift, scores, one_term)
+        if abs(largest - shift) > _SHIFT_SLACK:
+            shift = largest
+            total, largest, exact = squint_scores(cum_regret, cum_variance, prior, shift, scores, one_term)
+        solver[0] = largest
+        solver[1] = total
+        solver[2] = 1.0 if exact else 0.0
+    normalizer = 1.0 / solver[1]
+    for i in range(weights.shape[0]):
+        weights[i] = scores[i] * normalizer
     counter[0] += losses.shape[0]
 
 
@@ -365,9 +483,11 @@ class Squint(PriorLearner):
     with :math:`r_{t,i} = \langle p_t, \ell_t\rangle - \ell_{t,i}`, :math:`R_{t,i} = \sum_{s\le t} r_{s,i}`,
     :math:`V_{t,i} = \sum_{s\le t} r_{s,i}^2` (the value at :math:`V = 0` is the limit,
     :math:`\operatorname{expm1}(R/2)/R`). The integral is evaluated as :math:`I = f e^{E}` with a bounded
-    factor :math:`f` and an exponent :math:`E` (:func:`squint_terms`: the stable forms of
-    :func:`log_squint_integral`, computed branch free with a Chebyshev erfcx so that the pass vectorizes), and
-    the weights are :math:`\pi_i f_i e^{E_i - \max_j E_j}` normalized, so nothing overflows over long runs.
+    factor :math:`f` and an exponent :math:`E`, and the weights are kept as scores
+    :math:`\pi_i f_i e^{E_i - M}` with :math:`M` the largest exponent of the previous round, normalized in the
+    next round's pay (:func:`squint_scores`: the stable forms of :func:`log_squint_integral`, branch free with a
+    Chebyshev erfcx so that the pass vectorizes, and with one erfcx and one exponential per expert once the
+    second term of every form is negligible), so nothing overflows over long runs.
 
     Losses are assumed in [0, 1] (so :math:`|r| \le 1` and :math:`\eta |r| \le 1/2`); other finite losses are
     accepted but void the guarantee. The potential :math:`\sum_i \pi_i \Phi(R_{t,i}, V_{t,i})` with
@@ -399,6 +519,13 @@ class Squint(PriorLearner):
 
     name: ClassVar[str] = "squint"
     block_kernel = staticmethod(squint_block)
+
+    def _initial_state(self) -> tuple[Any, ...]:
+        counter = np.zeros(1, dtype=np.int64)
+        n = self.n_experts
+        prior = self._prior
+        solver = np.array([0.0, 1.0, 0.0])  # shift, sum of the scores (= prior), two-term form
+        return counter, prior.copy(), np.zeros(n), np.zeros(n), prior.copy(), prior.copy(), solver
 
     @property
     def cum_regret(self) -> NDArray[np.float64]:
