@@ -1,11 +1,12 @@
-r"""Weights normalized lazily, for the one-pass block kernels of BOA, ML-Poly and the KT experts.
+r"""Weights normalized lazily, for the two-pass block kernels of BOA, ML-Poly and the KT experts.
 
 Inside a block those kernels leave the weights of round t + 1 unnormalized, :math:`w_{t+1}`, with their sum
 :math:`W_{t+1}` in a one-element array ``normalizer``, so that the update pass need not be followed by a sum
-pass and a scaling pass. The next round's pay normalizes them, :math:`p_{t+1} = w_{t+1} \cdot (1/W_{t+1})`, before it
-takes :math:`\langle p_{t+1}, \ell_{t+1}\rangle`, and sets :math:`W = 1`; the end of a block
-normalizes the same way. So the learner's ``weights`` hold :math:`p_t` between kernel calls, and the numbers do
-not depend on how the rounds are cut into blocks: normalizing weights whose ``normalizer`` is 1 multiplies by 1.
+pass and a scaling pass. The next round's pay normalizes them,
+:math:`p_{t+1} = w_{t+1} \cdot (1/W_{t+1})`, sets :math:`W = 1` and takes
+:math:`\langle p_{t+1}, \ell_{t+1}\rangle`; the end of a block normalizes the same way. So the learner's
+``weights`` hold :math:`p_t` between kernel calls, and the numbers do not depend on how the rounds are cut
+into blocks: normalizing weights whose ``normalizer`` is 1 multiplies them by 1.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def _dot(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
 
 
 @kernel
-def normalize_and_pay(weights: NDArray[np.float64], normalizer: NDArray[np.float64], loss: NDArray[np.float64]) -> float:
+def normalize_and_pay(
+    weights: NDArray[np.float64], normalizer: NDArray[np.float64], loss: NDArray[np.float64]
+) -> float:
     r""":func:`normalize`, then :math:`\langle p, \ell\rangle`."""
     normalize(weights, normalizer)
     return _dot(weights, loss)

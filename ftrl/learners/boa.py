@@ -21,8 +21,9 @@ where :math:`\\ln(1 + x) \\ge x - x^2` holds, as the second-order (Bernstein) st
 
 
 _SHIFT_SLACK = 64.0
-"""The weights are :math:`\\pi_i\\eta_i e^{\\eta_i\tilde R_i - s}` with :math:`s` the largest exponent of the round
-before; when the new largest exponent is more than this away from :math:`s`, they are recomputed with it."""
+r"""The weights are :math:`\pi_i\eta_i e^{\eta_i\tilde R_i - s}` with :math:`s` the largest exponent of the
+round before; when the new largest exponent is more than this away from :math:`s`, they are recomputed with
+it."""
 
 
 @kernel(reassociate=True)
@@ -38,8 +39,9 @@ def _update_weights(
     r"""Per expert :math:`S \mathrel{+}= 2.2 r^2`, :math:`\tilde R \mathrel{+}= r - \eta r^2` and the weight
     :math:`\pi\eta e^{\eta\tilde R - s}`; returns the sum of the weights, the largest exponent (by
     :func:`~ftrl.ops.order_key`, an integer max) and the number of experts with :math:`S > 0`. A reassociating
-    kernel (the sum vectorizes; the loop body is too large for an inlined helper with exact arithmetic), so the
-    numbers depend on N, not on how the rounds are cut into blocks."""
+    kernel, so that the sum vectorizes; the body is written out (a helper kernel with exact arithmetic for
+    it was not inlined, and the loop ran five times slower). The numbers depend on N, not on how the rounds
+    are cut into blocks."""
     total = 0.0
     largest_key = order_key(-np.inf)
     n_active = 0
@@ -80,10 +82,13 @@ def _reweight(
 
 @kernel
 def _keep_prior_of_inactive(
-    scaled_variance: NDArray[np.float64], prior: NDArray[np.float64], total: float, weights: NDArray[np.float64]
+    scaled_variance: NDArray[np.float64],
+    prior: NDArray[np.float64],
+    total: float,
+    weights: NDArray[np.float64],
 ) -> float:
-    """opera's convention: the experts with :math:`S = 0` keep their prior weight, the others share the rest in
-    proportion to their weights (summing to ``total``); returns the new sum."""
+    """opera's convention: the experts with :math:`S = 0` keep their prior weight, the others share the rest
+    in proportion to their weights (summing to ``total``); returns the new sum."""
     share = 0.0
     for i in range(weights.shape[0]):
         share += prior[i] if scaled_variance[i] > 0.0 else 0.0
@@ -117,7 +122,9 @@ def boa_block(
         loss = losses[row]
         paid = normalize_and_pay(weights, normalizer, loss)
         expected_loss_out[row] = paid
-        total, largest, n_active = _update_weights(paid, loss, reg_regret, scaled_variance, prior, shift[0], weights)
+        total, largest, n_active = _update_weights(
+            paid, loss, reg_regret, scaled_variance, prior, shift[0], weights
+        )
         if n_active == 0:
             weights[:] = prior
             continue
@@ -147,7 +154,8 @@ class BOA(PriorLearner):
     i.e. Wintenberger's second-order exponential weights with the linearized loss and the variance-adaptive
     rate :math:`\eta_{t,i} \propto V_{t,i}^{-1/2}` with the constant 2.2, which keeps
     :math:`\eta_{t,i}|r_{t,i}| \le 2.2^{-1/2}` inside the range where :math:`\ln(1+x) \ge x - x^2`.
-    Computed without logarithms: the exponents :math:`\eta_i\tilde R_i` are shifted by the previous round's maximum.
+    Computed without logarithms: the exponents :math:`\eta_i\tilde R_i` are shifted by the previous round's
+    maximum.
 
     Losses are assumed in [0, 1]. Wintenberger (2017) proves for BOA with multiple adaptive rates a
     second-order bound :math:`R_{T,k} = O\big(\sqrt{V_{T,k}\ln(N\ln T)} + \ln(N \ln T)\big)`; no explicit
@@ -181,7 +189,15 @@ class BOA(PriorLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         n = self.n_experts
         prior = self._prior
-        return np.zeros(1, dtype=np.int64), prior.copy(), np.zeros(n), np.zeros(n), prior.copy(), np.ones(1), np.zeros(1)
+        return (
+            np.zeros(1, dtype=np.int64),
+            prior.copy(),
+            np.zeros(n),
+            np.zeros(n),
+            prior.copy(),
+            np.ones(1),
+            np.zeros(1),
+        )
 
     @property
     def rates(self) -> NDArray[np.float64]:

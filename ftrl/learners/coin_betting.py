@@ -22,8 +22,9 @@ _BIAS = 1023
 _SMALLEST_NORMAL_POWER = -1022
 _LARGEST_POWER = 1000  # 2**k times a number below 2 stays finite
 _SHIFT_SLACK = 64
-"""The weights are scaled by :math:`2^{-s}` with :math:`s` the largest exponent over the positive bets of the round
-before; when the new largest exponent is more than this away from :math:`s`, they are recomputed with it."""
+"""The weights are scaled by :math:`2^{-s}` with :math:`s` the largest exponent over the positive bets of the
+round before; when the new largest exponent is more than this away from :math:`s`, they are recomputed with
+it."""
 _NO_POSITIVE_BET = np.int64(-(2**62))
 
 
@@ -49,9 +50,9 @@ def _scaled(mantissa: float, k: np.int64) -> float:
 def _bet(
     paid: float, loss: float, coin_sum: float, mantissa: float, exponent: np.int64, inverse_t: float
 ) -> tuple[float, float, np.int64]:
-    r"""One bettor's round: coin :math:`\tilde g = r` if :math:`G > 0` else :math:`[r]_+` (:math:`r` clipped to
-    [-1, 1]), :math:`W \mathrel{*}= 1 + \tilde g G/t` as :math:`m 2^k`, :math:`G \mathrel{+}= \tilde g`; returns
-    the new (G, m, k). Exact arithmetic: called from a reassociating loop."""
+    r"""One bettor's round: coin :math:`\tilde g = r` if :math:`G > 0` else :math:`[r]_+` (:math:`r` clipped
+    to [-1, 1]), :math:`W \mathrel{*}= 1 + \tilde g G/t` as :math:`m 2^k`, :math:`G \mathrel{+}= \tilde g`;
+    returns the new (G, m, k). Exact arithmetic: called from a reassociating loop."""
     regret = min(max(paid - loss, -1.0), 1.0)
     coin = regret if coin_sum > 0.0 else max(regret, 0.0)
     mantissa, shift = _split(mantissa * (1.0 + coin * (coin_sum * inverse_t)))
@@ -60,7 +61,8 @@ def _bet(
 
 @kernel
 def _stake(coin_sum: float, mantissa: float, exponent: np.int64) -> float:
-    r""":math:`[G]_+ m 2^{k}`, the bet :math:`[\beta W]_+` up to the factor :math:`1/t` common to all experts."""
+    r""":math:`[G]_+ m 2^{k}`: the bet :math:`[\beta W]_+` up to the factor :math:`1/t` common to all
+    experts."""
     return max(coin_sum, 0.0) * _scaled(mantissa, exponent)
 
 
@@ -81,7 +83,9 @@ def _update_bets(
     total = 0.0
     largest = _NO_POSITIVE_BET
     for i in range(stakes.shape[0]):
-        coin_sum, mantissa, exponent = _bet(paid, loss[i], coin_sums[i], mantissas[i], exponents[i], inverse_t)
+        coin_sum, mantissa, exponent = _bet(
+            paid, loss[i], coin_sums[i], mantissas[i], exponents[i], inverse_t
+        )
         coin_sums[i] = coin_sum
         mantissas[i] = mantissa
         exponents[i] = exponent
@@ -124,10 +128,10 @@ def kt_experts_block(
     the bet :math:`w_{t,i} > 0`, else :math:`[r_i]_+` (clipped to [-1, 1]); :math:`W_i \mathrel{*}= 1 +
     \tilde g_i \beta_{t,i}` with :math:`\beta_{t,i} = G_{t-1,i}/t`, kept as :math:`m_i 2^{k_i}`;
     :math:`G_i \mathrel{+}= \tilde g_i`; and the unnormalized weights of round t + 1,
-    :math:`[G_{t,i}]_+ m_i 2^{k_i - s}` (the prior and the factor :math:`1/(t + 1)` of the fractions are common
-    to all experts and cancel) with their sum, or the prior when no bet is positive. The scale :math:`2^{-s}`
-    is exact, so the normalized weights do not depend on :math:`s` (but for weights below :math:`2^{-1022}`
-    times the largest's, set to 0)."""
+    :math:`[G_{t,i}]_+ m_i 2^{k_i - s}` (the prior and the factor :math:`1/(t + 1)` of the fractions are
+    common to all experts and cancel) with their sum, or the prior when no bet is positive. The scale
+    :math:`2^{-s}` is exact, so the normalized weights do not depend on :math:`s` (but for weights below
+    :math:`2^{-1022 + s}`, set to 0)."""
     t = counter[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
@@ -200,8 +204,16 @@ class KTExperts(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         n = self.n_experts
-        return (counter, weights, np.zeros(n), np.ones(n), np.zeros(n, dtype=np.int64), weights.copy(), np.ones(1),
-                np.zeros(1, dtype=np.int64))
+        return (
+            counter,
+            weights,
+            np.zeros(n),
+            np.ones(n),
+            np.zeros(n, dtype=np.int64),
+            weights.copy(),
+            np.ones(1),
+            np.zeros(1, dtype=np.int64),
+        )
 
     @property
     def log_wealth(self) -> NDArray[np.float64]:
