@@ -20,27 +20,32 @@ __all__ = ["normalize", "normalize_and_pay"]
 
 
 @kernel
+def _scale(weight: float, scale: float) -> float:
+    """``weight * scale`` with exact arithmetic (also inside the reassociating loop below)."""
+    return weight * scale
+
+
+@kernel
 def normalize(weights: NDArray[np.float64], normalizer: NDArray[np.float64]) -> None:
     r""":math:`p = w \cdot (1/W)` in place, :math:`W` = ``normalizer[0]``, then ``normalizer[0] = 1``."""
     scale = 1.0 / normalizer[0]
     for i in range(weights.shape[0]):
-        weights[i] *= scale
+        weights[i] = _scale(weights[i], scale)
     normalizer[0] = 1.0
 
 
 @kernel(reassociate=True)
-def _dot(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-    """The inner product, vectorized by a reassociating kernel: its order depends on the length alone."""
-    total = 0.0
-    for i in range(x.shape[0]):
-        total += x[i] * y[i]
-    return total
-
-
-@kernel
 def normalize_and_pay(
     weights: NDArray[np.float64], normalizer: NDArray[np.float64], loss: NDArray[np.float64]
 ) -> float:
-    r""":func:`normalize`, then :math:`\langle p, \ell\rangle`."""
-    normalize(weights, normalizer)
-    return _dot(weights, loss)
+    r""":func:`normalize`, then :math:`\langle p, \ell\rangle`, in one pass: a reassociating kernel, so
+    the sum is vectorized in an order that depends on the length alone; the product :math:`p = w \cdot (1/W)`
+    is exact arithmetic, the same as :func:`normalize`'s."""
+    scale = 1.0 / normalizer[0]
+    paid = 0.0
+    for i in range(weights.shape[0]):
+        weight = _scale(weights[i], scale)
+        weights[i] = weight
+        paid += weight * loss[i]
+    normalizer[0] = 1.0
+    return paid

@@ -16,7 +16,6 @@ from ftrl.ops import lane_sum
 __all__ = ["KTExperts"]
 
 
-_EXPONENT_MASK = np.int64(0x7FF)
 _MANTISSA_BITS = 52
 _BIAS = 1023
 _SMALLEST_NORMAL_POWER = -1022
@@ -31,9 +30,9 @@ _NO_POSITIVE_BET = np.int64(-(2**62))
 @kernel
 def _split(value: float) -> tuple[float, np.int64]:
     """``(m, k)`` with ``value = m * 2**k`` and m in [1, 2), by moving the IEEE exponent bits (exact; positive
-    normal ``value`` only)."""
+    normal ``value`` only: the sign bit is 0, so the shifted bits are the exponent field)."""
     bits = np.float64(value).view(np.int64)
-    k = ((bits >> _MANTISSA_BITS) & _EXPONENT_MASK) - _BIAS
+    k = (bits >> _MANTISSA_BITS) - _BIAS
     return np.int64(bits - (k << _MANTISSA_BITS)).view(np.float64), k
 
 
