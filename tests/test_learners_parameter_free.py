@@ -514,7 +514,7 @@ def test_state_placement_does_not_change_the_numbers(cls):
 
 
 @pytest.mark.parametrize(
-    ("cls", "shift_index", "exact_shift", "far_shift"), [(KTExperts, 7, 40, 1000), (BOA, 6, 30.0, 500.0)]
+    ("cls", "shift_index", "exact_shift", "far_shift"), [(KTExperts, 8, 40, 1000), (BOA, 7, 30.0, 500.0)]
 )
 def test_weights_do_not_depend_on_the_stale_shift(cls, shift_index, exact_shift, far_shift):
     """The unnormalized weights are scaled by the previous round's largest exponent: a shift within the slack is

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners._deferred import normalize, normalize_and_pay
+from ftrl.learners._deferred import pay, publish
 from ftrl.learners.squint import PriorLearner
 from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 
@@ -107,11 +107,12 @@ def boa_block(
     reg_regret: NDArray[np.float64],
     scaled_variance: NDArray[np.float64],
     prior: NDArray[np.float64],
+    scores: NDArray[np.float64],
     normalizer: NDArray[np.float64],
     shift: NDArray[np.float64],
 ) -> None:
-    r"""BOA over a block, two passes per round: normalize the weights and pay
-    (:func:`~ftrl.learners._deferred.normalize_and_pay`); then per expert :math:`S \mathrel{+}= 2.2 r^2`,
+    r"""BOA over a block, two passes per round: pay (:func:`~ftrl.learners._deferred.pay`, the weights kept
+    unnormalized); then per expert :math:`S \mathrel{+}= 2.2 r^2`,
     :math:`\eta = S^{-1/2}` (0 while :math:`S = 0`), :math:`\tilde R \mathrel{+}= r - \eta r^2` and the
     unnormalized weight :math:`\pi_i \eta_i e^{\eta_i \tilde R_i - s}`, with :math:`s` the largest exponent of
     the round before (one exponential per expert; recomputed when the largest moved by more than
@@ -120,21 +121,22 @@ def boa_block(
     n = weights.shape[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = normalize_and_pay(weights, normalizer, loss)
+        paid = pay(scores, normalizer, loss)
         expected_loss_out[row] = paid
         total, largest, n_active = _update_weights(
-            paid, loss, reg_regret, scaled_variance, prior, shift[0], weights
+            paid, loss, reg_regret, scaled_variance, prior, shift[0], scores
         )
         if n_active == 0:
-            weights[:] = prior
+            scores[:] = prior
+            normalizer[0] = 1.0
             continue
         if abs(largest - shift[0]) > _SHIFT_SLACK:
             shift[0] = largest
-            total = _reweight(reg_regret, scaled_variance, prior, largest, weights)
+            total = _reweight(reg_regret, scaled_variance, prior, largest, scores)
         if n_active < n:
-            total = _keep_prior_of_inactive(scaled_variance, prior, total, weights)
+            total = _keep_prior_of_inactive(scaled_variance, prior, total, scores)
         normalizer[0] = total
-    normalize(weights, normalizer)
+    publish(scores, normalizer, weights)
     counter[0] += losses.shape[0]
 
 
@@ -194,6 +196,7 @@ class BOA(PriorLearner):
             prior.copy(),
             np.zeros(n),
             np.zeros(n),
+            prior.copy(),
             prior.copy(),
             np.ones(1),
             np.zeros(1),

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners._deferred import normalize, normalize_and_pay
+from ftrl.learners._deferred import pay, publish
 from ftrl.learners.base import FullInformationLearner
 from ftrl.ops import lane_sum
 
@@ -119,11 +119,12 @@ def kt_experts_block(
     mantissas: NDArray[np.float64],
     exponents: NDArray[np.int64],
     prior: NDArray[np.float64],
+    scores: NDArray[np.float64],
     normalizer: NDArray[np.float64],
     shift: NDArray[np.int64],
 ) -> None:
-    r"""KT experts over a block, two passes per round t: normalize the weights and pay
-    (:func:`~ftrl.learners._deferred.normalize_and_pay`); then, per bettor, coin :math:`\tilde g_i = r_i` if
+    r"""KT experts over a block, two passes per round t: pay (:func:`~ftrl.learners._deferred.pay`, the
+    weights kept unnormalized); then, per bettor, coin :math:`\tilde g_i = r_i` if
     the bet :math:`w_{t,i} > 0`, else :math:`[r_i]_+` (clipped to [-1, 1]); :math:`W_i \mathrel{*}= 1 +
     \tilde g_i \beta_{t,i}` with :math:`\beta_{t,i} = G_{t-1,i}/t`, kept as :math:`m_i 2^{k_i}`;
     :math:`G_i \mathrel{+}= \tilde g_i`; and the unnormalized weights of round t + 1,
@@ -135,17 +136,18 @@ def kt_experts_block(
     for row in range(losses.shape[0]):
         loss = losses[row]
         t += 1
-        paid = normalize_and_pay(weights, normalizer, loss)
+        paid = pay(scores, normalizer, loss)
         expected_loss_out[row] = paid
-        total, largest = _update_bets(paid, loss, coin_sums, mantissas, exponents, t, shift[0], weights)
+        total, largest = _update_bets(paid, loss, coin_sums, mantissas, exponents, t, shift[0], scores)
         if largest == _NO_POSITIVE_BET:
-            weights[:] = prior
+            scores[:] = prior
+            normalizer[0] = 1.0
             continue
         if abs(largest - shift[0]) > _SHIFT_SLACK:
             shift[0] = largest
-            total = _restake(coin_sums, mantissas, exponents, largest, weights)
+            total = _restake(coin_sums, mantissas, exponents, largest, scores)
         normalizer[0] = total
-    normalize(weights, normalizer)
+    publish(scores, normalizer, weights)
     counter[0] = t
 
 
@@ -209,6 +211,7 @@ class KTExperts(FullInformationLearner):
             np.zeros(n),
             np.ones(n),
             np.zeros(n, dtype=np.int64),
+            weights.copy(),
             weights.copy(),
             np.ones(1),
             np.zeros(1, dtype=np.int64),

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners._deferred import normalize, normalize_and_pay
+from ftrl.learners._deferred import pay, publish
 from ftrl.learners.base import FullInformationLearner
 
 __all__ = ["MLPoly"]
@@ -53,21 +53,23 @@ def mlpoly_block(
     cum_regret: NDArray[np.float64],
     cum_variance: NDArray[np.float64],
     uniform: NDArray[np.float64],
+    scores: NDArray[np.float64],
     normalizer: NDArray[np.float64],
 ) -> None:
-    r"""ML-Poly over a block, two passes per round: normalize the weights and pay
-    (:func:`~ftrl.learners._deferred.normalize_and_pay`); :math:`R \mathrel{+}= r`, :math:`V \mathrel{+}= r^2`
-    and the unnormalized :math:`[R_i]_+/(1 + V_i)` with their sum (uniform when every :math:`R_i \le 0`)."""
+    r"""ML-Poly over a block, two passes per round: pay (:func:`~ftrl.learners._deferred.pay`, the weights
+    kept unnormalized); :math:`R \mathrel{+}= r`, :math:`V \mathrel{+}= r^2` and the unnormalized
+    :math:`[R_i]_+/(1 + V_i)` with their sum (uniform when every :math:`R_i \le 0`)."""
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = normalize_and_pay(weights, normalizer, loss)
+        paid = pay(scores, normalizer, loss)
         expected_loss_out[row] = paid
-        total = _update_scores(paid, loss, weights, cum_regret, cum_variance)
+        total = _update_scores(paid, loss, scores, cum_regret, cum_variance)
         if total > 0.0:
             normalizer[0] = total
         else:
-            weights[:] = uniform
-    normalize(weights, normalizer)
+            scores[:] = uniform
+            normalizer[0] = 1.0
+    publish(scores, normalizer, weights)
     counter[0] += losses.shape[0]
 
 
@@ -118,7 +120,7 @@ class MLPoly(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         n = self.n_experts
-        return counter, weights, np.zeros(n), np.zeros(n), weights.copy(), np.ones(1)
+        return counter, weights, np.zeros(n), np.zeros(n), weights.copy(), weights.copy(), np.ones(1)
 
     @property
     def cum_regret(self) -> NDArray[np.float64]:
