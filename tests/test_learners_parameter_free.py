@@ -469,8 +469,8 @@ def test_single_expert(cls):
 
 
 # ------------------------------------------------------------------------------------------------------------
-# BOA, ML-Poly and KT experts keep their weights unnormalized inside a block (ftrl.learners._deferred) and sum
-# them in reassociating (vectorized) loops.
+# BOA, ML-Poly and KT experts keep their weights unnormalized, with their sum, from round to round and call to
+# call (ftrl.learners._deferred), and sum them in reassociating (vectorized) loops.
 
 LAZY = [BOA, MLPoly, KTExperts]
 
