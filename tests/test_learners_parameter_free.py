@@ -181,15 +181,16 @@ def test_normalhedge_warm_started_root_matches_bisection():
         n = int(rng.integers(1, 300))
         gains = rng.standard_normal(n) * 10.0 ** rng.uniform(-3, 3)
         gains[0] = abs(gains[0]) + 1e-3
-        squares = np.maximum(gains, 0.0) ** 2
+        positives = gains[gains > 0.0]
         exact = 0.5 / naive.normalhedge_scale(gains)
         for guess in [0.0, exact, exact * (1 + 1e-5), exact * (1 - 3e-4), 2 * exact, 1e300]:
-            exponentials = np.empty(n)
-            root, evaluated = solve_scale(squares, squares.max(), guess, exponentials, math.log(n))
+            exponentials = np.empty(len(positives))
+            products = np.empty((6, len(positives)))
+            root, evaluated = solve_scale(positives, positives.max() ** 2, guess, exponentials, products, n)
             assert abs(root - exact) <= 1e-14 * exact
-            np.testing.assert_allclose(exponentials, np.exp(evaluated * squares), rtol=1e-14, atol=0)
-            scores = [_score(g, e, root - evaluated) for g, e in zip(gains, exponentials)]
-            np.testing.assert_allclose(scores, np.maximum(gains, 0.0) * np.exp(root * squares), rtol=2e-15, atol=0)
+            np.testing.assert_allclose(exponentials, np.exp(evaluated * positives**2), rtol=1e-14, atol=0)
+            scores = [_score(g, e, root - evaluated) for g, e in zip(positives, exponentials)]
+            np.testing.assert_allclose(scores, positives * np.exp(root * positives**2), rtol=2e-15, atol=0)
 
 
 @pytest.mark.parametrize("name", list(sequences()))

@@ -10,7 +10,8 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
+from ftrl.learners.squint import expected_loss
+from ftrl.ops import fast_exp, lane_sum
 
 __all__ = ["NormalHedge"]
 
@@ -30,62 +31,107 @@ def _exp_taylor(y: float) -> float:
 
 
 @kernel
-def _score(regret: float, exponential: float, shift: float) -> float:
+def _score(positive: float, exponential: float, shift: float) -> float:
     r"""The unnormalized weight :math:`[R]_+ e^{s^* [R]_+^2} = [R]_+ e^{s [R]_+^2} e^{(s^* - s)[R]_+^2}` from
-    ``exponential`` :math:`= e^{s [R]_+^2}` and ``shift`` :math:`= s^* - s` (:func:`_exp_taylor`)."""
-    positive = max(0.0, regret)
+    ``positive`` :math:`= [R]_+`, ``exponential`` :math:`= e^{s [R]_+^2}` and ``shift`` :math:`= s^* - s`
+    (:func:`_exp_taylor`)."""
     return positive * exponential * _exp_taylor(shift * (positive * positive))
 
 
-@kernel(reassociate=True)
+@kernel
 def _weighted_loss(
-    loss: NDArray[np.float64], cum_regret: NDArray[np.float64], exponentials: NDArray[np.float64], shift: float
+    loss: NDArray[np.float64],
+    active: NDArray[np.int64],
+    positives: NDArray[np.float64],
+    exponentials: NDArray[np.float64],
+    shift: float,
+    scores: NDArray[np.float64],
+    gathered: NDArray[np.float64],
 ) -> tuple[float, float]:
-    r"""Return :math:`(\sum_i w_i \ell_i, \sum_i w_i)` with :math:`w_i` = :func:`_score`: the expected loss of the
-    weights of the previous round without a normalization pass (a reassociating kernel: the sums vectorize)."""
-    weighted = 0.0
-    total = 0.0
-    for i in range(loss.shape[0]):
-        score = _score(cum_regret[i], exponentials[i], shift)
-        total += score
-        weighted += score * loss[i]
-    return weighted, total
+    r"""Return :math:`(\sum_j w_j \ell_{i_j}, \sum_j w_j)` over the experts :math:`i_j` = ``active[j]`` with
+    positive regret, :math:`w_j` = :func:`_score`: the expected loss of the previous round's weights without a
+    normalization pass. The scores and the gathered losses go to scratch rows and are summed in an order fixed
+    by the code (:func:`expected_loss`, :func:`ftrl.ops.lane_sum`), so that the bits do not depend on how LLVM
+    compiles the loop where it is inlined."""
+    count = active.shape[0]
+    for j in range(count):
+        scores[j] = _score(positives[j], exponentials[j], shift)
+        gathered[j] = loss[active[j]]
+    return expected_loss(scores[:count], gathered[:count]), lane_sum(scores[:count])
 
 
-@kernel(reassociate=True)
+@kernel
+def _update_and_pack(
+    loss: NDArray[np.float64],
+    paid: float,
+    cum_regret: NDArray[np.float64],
+    active: NDArray[np.int64],
+    positives: NDArray[np.float64],
+) -> tuple[int, float]:
+    r""":math:`R_i \mathrel{+}= \langle p, \ell\rangle - \ell_i`, and the experts with :math:`R_i > 0` packed:
+    ``active[j]`` their indices, ``positives[j]`` their regrets. Returns their number and the largest regret (0
+    if none). Branch free: every expert is written at the next free slot, which advances only if it is
+    positive."""
+    count = 0
+    largest = 0.0
+    for i in range(cum_regret.shape[0]):
+        value = cum_regret[i] + (paid - loss[i])
+        cum_regret[i] = value
+        active[count] = i
+        positives[count] = value
+        largest = max(largest, value)
+        count += 1 if value > 0.0 else 0
+    return count, largest
+
+
+@kernel
 def _tilted_moments(
-    squares: NDArray[np.float64], scale: float, exponentials: NDArray[np.float64]
+    positives: NDArray[np.float64],
+    scale: float,
+    exponentials: NDArray[np.float64],
+    products: NDArray[np.float64],
+    n_inactive: int,
 ) -> tuple[float, float, float, float, float, float, float]:
-    r"""Write :math:`E_i = e^{x_i}`, :math:`x_i = s q_i`, to ``exponentials`` and return the moments
-    :math:`m_k = \sum_i E_i x_i^k`, k = 0..6, in one pass (a reassociating kernel: the sums vectorize, the
-    exponential keeps its exact arithmetic). The caller keeps :math:`x_i \le 1 + \ln N`."""
-    m0 = m1 = m2 = m3 = m4 = m5 = m6 = 0.0
-    for i in range(squares.shape[0]):
-        x = scale * squares[i]
+    r"""Write :math:`E_j = e^{x_j}`, :math:`x_j = s\,[R_j]_+^2`, to ``exponentials`` and return the moments
+    :math:`m_k = \sum_i E_i x_i^k`, k = 0..6, over the experts with positive regret (the others add 1 to
+    :math:`m_0`: ``n_inactive``). One pass without reductions writes :math:`E_j x_j^k` to the rows of
+    ``products`` (it vectorizes), then :func:`ftrl.ops.lane_sum` sums each row in an order fixed by the code.
+    The caller keeps :math:`x_j \le 1 + \ln N`."""
+    count = positives.shape[0]
+    first, second, third, fourth, fifth, sixth = (
+        products[0][:count], products[1][:count], products[2][:count], products[3][:count], products[4][:count],
+        products[5][:count])
+    for j in range(count):
+        x = scale * (positives[j] * positives[j])
         term = fast_exp(x)
-        exponentials[i] = term
-        m0 += term
+        exponentials[j] = term
         term *= x
-        m1 += term
+        first[j] = term
         term *= x
-        m2 += term
+        second[j] = term
         term *= x
-        m3 += term
+        third[j] = term
         term *= x
-        m4 += term
+        fourth[j] = term
         term *= x
-        m5 += term
-        term *= x
-        m6 += term
-    return m0, m1, m2, m3, m4, m5, m6
+        fifth[j] = term
+        sixth[j] = term * x
+    return (lane_sum(exponentials) + n_inactive, lane_sum(first), lane_sum(second), lane_sum(third),
+            lane_sum(fourth), lane_sum(fifth), lane_sum(sixth))
 
 
 @kernel
 def solve_scale(
-    squares: NDArray[np.float64], largest: float, guess: float, exponentials: NDArray[np.float64], log_n: float
+    positives: NDArray[np.float64],
+    largest: float,
+    guess: float,
+    exponentials: NDArray[np.float64],
+    products: NDArray[np.float64],
+    n_experts: int,
 ) -> tuple[float, float]:
-    r"""The root :math:`s^*` of :math:`\frac1N\sum_i e^{s q_i} = e` (:math:`s = 1/(2c)`), from one exponential
-    pass in a typical round.
+    r"""The root :math:`s^*` of :math:`\frac1N\sum_i e^{s q_i} = e` (:math:`s = 1/(2c)`, :math:`q_i = [R_i]_+^2`),
+    from one exponential pass in a typical round; ``positives`` holds the positive :math:`R_i` (the other
+    :math:`q_i` are 0), ``largest`` :math:`= \max_i q_i`.
 
     :math:`g(s) = \ln\frac1N\sum_i e^{s q_i} - 1` is convex and increasing, and the root lies in
     :math:`[1/q_{\max}, (1 + \ln N)/q_{\max}]`. At the evaluated point s (first ``guess``, the previous round's
@@ -93,39 +139,39 @@ def solve_scale(
     :math:`\sum_i e^{s(1 + \tau)q_i} = \sum_i e^{x_i}e^{\tau x_i} \approx P(\tau) = \sum_{k\le 6} m_k\tau^k/k!`;
     Halley's method solves :math:`P(\tau) = Ne` from :math:`\tau = 0`. When :math:`\rho = |\tau|\max_i x_i \le`
     :data:`_ACCEPT_REACH` the model is exact to 2.1e-18 and :math:`s^* = s(1 + \tau)` is returned with
-    :math:`E_i = e^{x_i}` in ``exponentials`` (the caller moves them to :math:`s^*` by :func:`_exp_taylor`).
+    :math:`E_j = e^{x_j}` in ``exponentials`` (the caller moves them to :math:`s^*` by :func:`_exp_taylor`).
     Otherwise :math:`s(1 + \tau)` is evaluated next, or the midpoint of the bracket kept from the signs of g if it
-    falls outside. Returns ``(root, evaluated)``: ``exponentials`` holds :math:`e^{\text{evaluated}\cdot q_i}`.
+    falls outside. Returns ``(root, evaluated)``: ``exponentials`` holds :math:`e^{\text{evaluated}\cdot q_j}`.
     """
+    n_inactive = n_experts - positives.shape[0]
     low = 1.0 / largest
-    high = (1.0 + log_n) / largest
-    target = math.exp(log_n + 1.0)
-    reach = largest
+    high = (1.0 + math.log(n_experts)) / largest
+    target = n_experts * math.e
     scale = min(max(guess, low), high)
     for _ in range(_MAX_ITERATIONS):
-        m0, m1, m2, m3, m4, m5, m6 = _tilted_moments(squares, scale, exponentials)
+        m0, m1, m2, m3, m4, m5, m6 = _tilted_moments(positives, scale, exponentials, products, n_inactive)
         if m0 > target:
             high = scale
         else:
             low = scale
+        c2, c3, c4, c5, c6 = m2 * 0.5, m3 * (1.0 / 6.0), m4 * (1.0 / 24.0), m5 * (1.0 / 120.0), m6 * (1.0 / 720.0)
         tau = 0.0
         for _ in range(8):
-            value = m0 + tau * (m1 + tau * (m2 / 2.0 + tau * (m3 / 6.0 + tau * (
-                m4 / 24.0 + tau * (m5 / 120.0 + tau * (m6 / 720.0)))))) - target
-            slope = m1 + tau * (m2 + tau * (m3 / 2.0 + tau * (m4 / 6.0 + tau * (m5 / 24.0 + tau * (m6 / 120.0)))))
-            curvature = m2 + tau * (m3 + tau * (m4 / 2.0 + tau * (m5 / 6.0 + tau * (m6 / 24.0))))
+            value = m0 + tau * (m1 + tau * (c2 + tau * (c3 + tau * (c4 + tau * (c5 + tau * c6))))) - target
+            slope = m1 + tau * (2.0 * c2 + tau * (3.0 * c3 + tau * (4.0 * c4 + tau * (5.0 * c5 + tau * (6.0 * c6)))))
+            curvature = 2.0 * c2 + tau * (6.0 * c3 + tau * (12.0 * c4 + tau * (20.0 * c5 + tau * (30.0 * c6))))
             denominator = 2.0 * slope * slope - value * curvature
             step = 2.0 * value * slope / denominator if denominator > slope * slope else value / slope
             tau -= step
             if not abs(step) > _HALLEY_SETTLED:
                 break
         proposal = scale + scale * tau
-        if abs(tau) * scale * reach <= _ACCEPT_REACH and low <= proposal <= high:
+        if abs(tau) * scale * largest <= _ACCEPT_REACH and low <= proposal <= high:
             return proposal, scale
         if high - low <= 1e-16 * high:
             return scale, scale
         scale = proposal if low < proposal < high else 0.5 * (low + high)
-    _tilted_moments(squares, scale, exponentials)
+    _tilted_moments(positives, scale, exponentials, products, n_inactive)
     return scale, scale
 
 
@@ -137,51 +183,53 @@ def normalhedge_block(
     weights: NDArray[np.float64],
     cum_regret: NDArray[np.float64],
     scale: NDArray[np.float64],
+    active: NDArray[np.int64],
+    positives: NDArray[np.float64],
     exponentials: NDArray[np.float64],
-    squares: NDArray[np.float64],
-    log_n: float,
+    products: NDArray[np.float64],
 ) -> None:
     r"""NormalHedge over a block: pay, :math:`R \mathrel{+}= r`, solve for :math:`s^* = 1/(2c_t)`, so that
     :math:`p_i \propto [R_i]_+ e^{s^*[R_i]_+^2}` (uniform while every :math:`R_i \le 0`).
 
-    ``scale`` = (:math:`s^*`, the point s where ``exponentials`` :math:`= e^{s[R_i]_+^2}` were evaluated,
-    :math:`\max_i [R_i]_+^2`, 0 meaning uniform weights). A round is two passes over the experts: the expected
-    loss with the weights computed on the fly (:func:`_weighted_loss`, divided by their sum: no normalization
-    pass) and the update fused with the squares, then the exponential pass(es) of :func:`solve_scale`; the
-    normalized weights are written once, at the end of the block.
+    ``scale`` = (:math:`s^*`, the point s where ``exponentials`` :math:`= e^{s[R_i]_+^2}` were evaluated, the
+    number of experts with positive regret, 0 meaning uniform weights); ``active``, ``positives`` and
+    ``exponentials`` hold those experts packed (:func:`_update_and_pack`). A round is the expected loss with the
+    weights computed on the fly (:func:`_weighted_loss`, divided by their sum: no normalization pass), the update
+    fused with the packing, then the exponential pass(es) of :func:`solve_scale` over the packed experts only (on
+    random losses most regrets are negative: 5% to 25% positive at N = 1000). ``products`` (6, N) is scratch, and
+    so is ``weights`` inside the block: the normalized weights are written once, at its end.
     """
     n = weights.shape[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
-        if scale[2] == 0.0:
+        count = int(scale[2])
+        if count == 0:
             paid = lane_sum(loss) / n
         else:
-            weighted, total = _weighted_loss(loss, cum_regret, exponentials, scale[0] - scale[1])
+            weighted, total = _weighted_loss(loss, active[:count], positives[:count], exponentials[:count],
+                                             scale[0] - scale[1], weights, products[0])
             paid = weighted / total
         expected_loss_out[row] = paid
-        largest_key = order_key(0.0)
-        for i in range(n):
-            value = cum_regret[i] + (paid - loss[i])
-            cum_regret[i] = value
-            positive = max(0.0, value)
-            square = positive * positive
-            squares[i] = square
-            key = order_key(square)
-            largest_key = max(largest_key, key)
-        largest = from_order_key(largest_key)
-        scale[2] = largest
-        if largest > 0.0:
-            scale[0], scale[1] = solve_scale(squares, largest, scale[0], exponentials, log_n)
+        count, largest = _update_and_pack(loss, paid, cum_regret, active, positives)
+        scale[2] = count
+        if count > 0:
+            scale[0], scale[1] = solve_scale(positives[:count], largest * largest, scale[0], exponentials[:count],
+                                             products, n)
     counter[0] += losses.shape[0]
-    if scale[2] == 0.0:
+    count = int(scale[2])
+    if count == 0:
         weights[:] = 1.0 / n
         return
     shift = scale[0] - scale[1]
-    for i in range(n):
-        weights[i] = _score(cum_regret[i], exponentials[i], shift)
-    normalizer = 1.0 / lane_sum(weights)
-    for i in range(n):
-        weights[i] *= normalizer
+    weights[:] = 0.0
+    total = 0.0
+    for j in range(count):
+        score = _score(positives[j], exponentials[j], shift)
+        weights[active[j]] = score
+        total += score
+    normalizer = 1.0 / total
+    for j in range(count):
+        weights[active[j]] *= normalizer
 
 
 class NormalHedge(FullInformationLearner):
@@ -232,15 +280,8 @@ class NormalHedge(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         n = self.n_experts
-        return (
-            counter,
-            weights,
-            np.zeros(n),
-            np.zeros(3),
-            np.ones(n),
-            np.zeros(n),
-            math.log(n),
-        )
+        active, positives, exponentials = np.zeros(n, dtype=np.int64), np.zeros(n), np.ones(n)
+        return counter, weights, np.zeros(n), np.zeros(3), active, positives, exponentials, np.zeros((6, n))
 
     @property
     def cum_regret(self) -> NDArray[np.float64]:

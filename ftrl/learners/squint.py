@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_int
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, from_order_key, order_key
+from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 
 __all__ = ["Squint", "log_squint_integral"]
 
@@ -247,7 +247,7 @@ def _misses_one_term(gain: float, variance: float) -> np.int64:
     return np.int64(0 if exact else 1)
 
 
-@kernel(reassociate=True)
+@kernel
 def _score_pass(
     cum_regret: NDArray[np.float64],
     cum_variance: NDArray[np.float64],
@@ -255,8 +255,8 @@ def _score_pass(
     shift: float,
     scores: NDArray[np.float64],
     one_term: bool,
-) -> tuple[float, np.int64, np.int64]:
-    r"""``scores`` :math:`= \pi_i \frac{2}{\sqrt\pi} I_i e^{-M}` (:math:`M` = ``shift``); returns (their sum, the
+) -> tuple[np.int64, np.int64]:
+    r"""``scores`` :math:`= \pi_i \frac{2}{\sqrt\pi} I_i e^{-M}` (:math:`M` = ``shift``); returns (the
     order key of the largest exponent :math:`E_i` of :math:`I_i = f_i e^{E_i}`, the number of experts where the
     one-term form is not exact).
 
@@ -283,11 +283,10 @@ def _score_pass(
     :math:`1/Q`, :math:`1/a` from one division. Its scores are meaningless unless every expert is exact.
 
     Both loops are branch free (the bodies written out: as called functions they were not inlined, and the
-    loops did not vectorize); a reassociating kernel, so the sum vectorizes and the exponential keeps its exact
-    arithmetic.
+    loops did not vectorize) and have only integer reductions, which vectorize without fast-math flags; the sum
+    of the scores is taken by the caller in a fixed order.
     """
     unit = fast_exp(-shift)
-    total = 0.0
     largest = order_key(0.0)
     misses = np.int64(0)
     if one_term:
@@ -309,10 +308,9 @@ def _score_pass(
             far = fast_exp(exponent - shift)
             score = prior[i] * (series * far if is_below | is_above else 2.0 * far * inverse_a - series * unit)
             scores[i] = score
-            total += score
             largest = max(largest, order_key(exponent))
             misses += _misses_one_term(gain, variance)
-        return total, largest, misses
+        return largest, misses
     for i in range(scores.shape[0]):
         gain = cum_regret[i]
         variance = max(cum_variance[i], _SMALL_VARIANCE)
@@ -339,10 +337,9 @@ def _score_pass(
             (erfcx1 - near * erfcx0) * far if is_above else 2.0 * far - near * erfcx1 - unit * erfcx0)
         score = prior[i] * difference * (2.0 * half_inverse)
         scores[i] = score
-        total += score
         largest = max(largest, order_key(exponent))
         misses += _misses_one_term(gain, cum_variance[i])
-    return total, largest, misses
+    return largest, misses
 
 
 @kernel
@@ -363,28 +360,17 @@ def squint_scores(
     with :math:`V < 10^{-6}` are replaced by :math:`\pi_i \frac{2}{\sqrt\pi} e^{\ln I_i - M}`
     (:func:`log_squint_integral`, its small-variance expansion).
     """
-    total, largest_key, misses = _score_pass(cum_regret, cum_variance, prior, shift, scores, one_term)
+    largest_key, misses = _score_pass(cum_regret, cum_variance, prior, shift, scores, one_term)
     if one_term and misses > 0:
-        total, largest_key, misses = _score_pass(cum_regret, cum_variance, prior, shift, scores, False)
+        largest_key, misses = _score_pass(cum_regret, cum_variance, prior, shift, scores, False)
     largest = from_order_key(largest_key)
     if not one_term or misses > 0:
         for i in range(scores.shape[0]):
             if cum_variance[i] < _SMALL_VARIANCE:
                 log_integral = log_squint_integral(cum_regret[i], cum_variance[i])
-                replaced = prior[i] * _SCORE_UNIT * fast_exp(log_integral - shift)
-                total += replaced - scores[i]
-                scores[i] = replaced
+                scores[i] = prior[i] * _SCORE_UNIT * fast_exp(log_integral - shift)
                 largest = max(largest, log_integral)
-    return total, largest, misses == 0
-
-
-@kernel(reassociate=True)
-def _scored_loss(scores: NDArray[np.float64], loss: NDArray[np.float64]) -> float:
-    r""":math:`\sum_i s_i \ell_i` (a reassociating kernel: the sum vectorizes)."""
-    weighted = 0.0
-    for i in range(loss.shape[0]):
-        weighted += scores[i] * loss[i]
-    return weighted
+    return lane_sum(scores), largest, misses == 0
 
 
 @kernel
@@ -420,7 +406,7 @@ def squint_block(
     """
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = _scored_loss(scores, loss) / solver[1]
+        paid = expected_loss(scores, loss) / solver[1]
         expected_loss_out[row] = paid
         _accumulate_regrets(loss, paid, cum_regret, cum_variance)
         shift = solver[0]
