@@ -128,6 +128,7 @@ def solve_scale(
     exponentials: NDArray[np.float64],
     products: NDArray[np.float64],
     n_experts: int,
+    log_n: float,
 ) -> tuple[float, float]:
     r"""The root :math:`s^*` of :math:`\frac1N\sum_i e^{s q_i} = e` (:math:`s = 1/(2c)`, :math:`q_i = [R_i]_+^2`),
     from one exponential pass in a typical round; ``positives`` holds the positive :math:`R_i` (the other
@@ -145,7 +146,7 @@ def solve_scale(
     """
     n_inactive = n_experts - positives.shape[0]
     low = 1.0 / largest
-    high = (1.0 + math.log(n_experts)) / largest
+    high = (1.0 + log_n) / largest
     target = n_experts * math.e
     scale = min(max(guess, low), high)
     for _ in range(_MAX_ITERATIONS):
@@ -187,6 +188,7 @@ def normalhedge_block(
     positives: NDArray[np.float64],
     exponentials: NDArray[np.float64],
     products: NDArray[np.float64],
+    log_n: float,
 ) -> None:
     r"""NormalHedge over a block: pay, :math:`R \mathrel{+}= r`, solve for :math:`s^* = 1/(2c_t)`, so that
     :math:`p_i \propto [R_i]_+ e^{s^*[R_i]_+^2}` (uniform while every :math:`R_i \le 0`).
@@ -214,7 +216,7 @@ def normalhedge_block(
         scale[2] = count
         if count > 0:
             scale[0], scale[1] = solve_scale(positives[:count], largest * largest, scale[0], exponentials[:count],
-                                             products, n)
+                                             products, n, log_n)
     counter[0] += losses.shape[0]
     count = int(scale[2])
     if count == 0:
@@ -281,7 +283,7 @@ class NormalHedge(FullInformationLearner):
         counter, weights = self._uniform_state()
         n = self.n_experts
         active, positives, exponentials = np.zeros(n, dtype=np.int64), np.zeros(n), np.ones(n)
-        return counter, weights, np.zeros(n), np.zeros(3), active, positives, exponentials, np.zeros((6, n))
+        return counter, weights, np.zeros(n), np.zeros(3), active, positives, exponentials, np.zeros((6, n)), math.log(n)
 
     @property
     def cum_regret(self) -> NDArray[np.float64]:
