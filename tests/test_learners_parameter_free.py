@@ -184,10 +184,9 @@ def test_normalhedge_warm_started_root_matches_bisection():
         positives = gains[gains > 0.0]
         exact = 0.5 / naive.normalhedge_scale(gains)
         for guess in [0.0, exact, exact * (1 + 1e-5), exact * (1 - 3e-4), 2 * exact, 1e300]:
-            exponentials = np.empty(len(positives))
-            products = np.empty((6, len(positives)))
-            root, evaluated = solve_scale(positives, positives.max() ** 2, guess, exponentials, products, n,
-                                          math.log(n))
+            tilted = np.empty((7, len(positives)))
+            root, evaluated = solve_scale(positives, positives.max() ** 2, guess, tilted, n, math.log(n))
+            exponentials = tilted[0]
             assert abs(root - exact) <= 1e-14 * exact
             np.testing.assert_allclose(exponentials, np.exp(evaluated * positives**2), rtol=1e-14, atol=0)
             scores = [_score(g, e, root - evaluated) for g, e in zip(positives, exponentials)]

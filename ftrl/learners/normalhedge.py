@@ -56,6 +56,7 @@ def _weighted_loss(
     count = active.shape[0]
     for j in range(count):
         scores[j] = _score(positives[j], exponentials[j], shift)
+    for j in range(count):  # apart, so that the loop above vectorizes
         gathered[j] = loss[active[j]]
     return expected_loss(scores[:count], gathered[:count]), lane_sum(scores[:count])
 
@@ -86,38 +87,33 @@ def _update_and_pack(
 
 @kernel
 def _tilted_moments(
-    positives: NDArray[np.float64],
-    scale: float,
-    exponentials: NDArray[np.float64],
-    products: NDArray[np.float64],
-    n_inactive: int,
+    positives: NDArray[np.float64], scale: float, tilted: NDArray[np.float64], n_inactive: int
 ) -> tuple[float, float, float, float, float, float, float]:
-    r"""Write :math:`E_j = e^{x_j}`, :math:`x_j = s\,[R_j]_+^2`, to ``exponentials`` and return the moments
-    :math:`m_k = \sum_i E_i x_i^k`, k = 0..6, over the experts with positive regret (the others add 1 to
-    :math:`m_0`: ``n_inactive``). One pass without reductions writes :math:`E_j x_j^k` to the rows of
-    ``products`` (it vectorizes), then :func:`ftrl.ops.lane_sum` sums each row in an order fixed by the code.
-    The caller keeps :math:`x_j \le 1 + \ln N`."""
+    r"""Write :math:`E_j x_j^k`, :math:`E_j = e^{x_j}`, :math:`x_j = s\,[R_j]_+^2`, to the rows k = 0..6 of
+    ``tilted`` and return their sums, the moments :math:`m_k = \sum_i E_i x_i^k`, over the experts with positive
+    regret (the others add 1 to :math:`m_0`: ``n_inactive``). The pass has no reduction and writes through one
+    array, so it vectorizes (with seven output arrays LLVM gave up on the overlap checks); then
+    :func:`ftrl.ops.lane_sum` sums each row in an order fixed by the code. The caller keeps
+    :math:`x_j \le 1 + \ln N`."""
     count = positives.shape[0]
-    first, second, third, fourth, fifth, sixth = (
-        products[0][:count], products[1][:count], products[2][:count], products[3][:count], products[4][:count],
-        products[5][:count])
     for j in range(count):
         x = scale * (positives[j] * positives[j])
         term = fast_exp(x)
-        exponentials[j] = term
+        tilted[0, j] = term
         term *= x
-        first[j] = term
+        tilted[1, j] = term
         term *= x
-        second[j] = term
+        tilted[2, j] = term
         term *= x
-        third[j] = term
+        tilted[3, j] = term
         term *= x
-        fourth[j] = term
+        tilted[4, j] = term
         term *= x
-        fifth[j] = term
-        sixth[j] = term * x
-    return (lane_sum(exponentials) + n_inactive, lane_sum(first), lane_sum(second), lane_sum(third),
-            lane_sum(fourth), lane_sum(fifth), lane_sum(sixth))
+        tilted[5, j] = term
+        tilted[6, j] = term * x
+    return (lane_sum(tilted[0][:count]) + n_inactive, lane_sum(tilted[1][:count]), lane_sum(tilted[2][:count]),
+            lane_sum(tilted[3][:count]), lane_sum(tilted[4][:count]), lane_sum(tilted[5][:count]),
+            lane_sum(tilted[6][:count]))
 
 
 @kernel
@@ -125,8 +121,7 @@ def solve_scale(
     positives: NDArray[np.float64],
     largest: float,
     guess: float,
-    exponentials: NDArray[np.float64],
-    products: NDArray[np.float64],
+    tilted: NDArray[np.float64],
     n_experts: int,
     log_n: float,
 ) -> tuple[float, float]:
@@ -140,9 +135,9 @@ def solve_scale(
     :math:`\sum_i e^{s(1 + \tau)q_i} = \sum_i e^{x_i}e^{\tau x_i} \approx P(\tau) = \sum_{k\le 6} m_k\tau^k/k!`;
     Halley's method solves :math:`P(\tau) = Ne` from :math:`\tau = 0`. When :math:`\rho = |\tau|\max_i x_i \le`
     :data:`_ACCEPT_REACH` the model is exact to 2.1e-18 and :math:`s^* = s(1 + \tau)` is returned with
-    :math:`E_j = e^{x_j}` in ``exponentials`` (the caller moves them to :math:`s^*` by :func:`_exp_taylor`).
+    :math:`E_j = e^{x_j}` in ``tilted[0]`` (the caller moves them to :math:`s^*` by :func:`_exp_taylor`).
     Otherwise :math:`s(1 + \tau)` is evaluated next, or the midpoint of the bracket kept from the signs of g if it
-    falls outside. Returns ``(root, evaluated)``: ``exponentials`` holds :math:`e^{\text{evaluated}\cdot q_j}`.
+    falls outside. Returns ``(root, evaluated)``: ``tilted[0]`` holds :math:`e^{\text{evaluated}\cdot q_j}`.
     """
     n_inactive = n_experts - positives.shape[0]
     low = 1.0 / largest
@@ -150,7 +145,7 @@ def solve_scale(
     target = n_experts * math.e
     scale = min(max(guess, low), high)
     for _ in range(_MAX_ITERATIONS):
-        m0, m1, m2, m3, m4, m5, m6 = _tilted_moments(positives, scale, exponentials, products, n_inactive)
+        m0, m1, m2, m3, m4, m5, m6 = _tilted_moments(positives, scale, tilted, n_inactive)
         if m0 > target:
             high = scale
         else:
@@ -172,7 +167,7 @@ def solve_scale(
         if high - low <= 1e-16 * high:
             return scale, scale
         scale = proposal if low < proposal < high else 0.5 * (low + high)
-    _tilted_moments(positives, scale, exponentials, products, n_inactive)
+    _tilted_moments(positives, scale, tilted, n_inactive)
     return scale, scale
 
 
@@ -186,20 +181,19 @@ def normalhedge_block(
     scale: NDArray[np.float64],
     active: NDArray[np.int64],
     positives: NDArray[np.float64],
-    exponentials: NDArray[np.float64],
-    products: NDArray[np.float64],
+    tilted: NDArray[np.float64],
     log_n: float,
 ) -> None:
     r"""NormalHedge over a block: pay, :math:`R \mathrel{+}= r`, solve for :math:`s^* = 1/(2c_t)`, so that
     :math:`p_i \propto [R_i]_+ e^{s^*[R_i]_+^2}` (uniform while every :math:`R_i \le 0`).
 
-    ``scale`` = (:math:`s^*`, the point s where ``exponentials`` :math:`= e^{s[R_i]_+^2}` were evaluated, the
-    number of experts with positive regret, 0 meaning uniform weights); ``active``, ``positives`` and
-    ``exponentials`` hold those experts packed (:func:`_update_and_pack`). A round is the expected loss with the
+    ``scale`` = (:math:`s^*`, the point s where :math:`E_j = e^{s[R_{i_j}]_+^2}` were evaluated, the number of
+    experts with positive regret, 0 meaning uniform weights); ``active``, ``positives`` and ``tilted[0]`` (the
+    :math:`E_j`) hold those experts packed (:func:`_update_and_pack`). A round is the expected loss with the
     weights computed on the fly (:func:`_weighted_loss`, divided by their sum: no normalization pass), the update
     fused with the packing, then the exponential pass(es) of :func:`solve_scale` over the packed experts only (on
-    random losses most regrets are negative: 5% to 25% positive at N = 1000). ``products`` (6, N) is scratch, and
-    so is ``weights`` inside the block: the normalized weights are written once, at its end.
+    random losses most regrets are negative: 5% to 25% positive at N = 1000). The other rows of ``tilted`` are
+    scratch, and so is ``weights`` inside the block: the normalized weights are written once, at its end.
     """
     n = weights.shape[0]
     for row in range(losses.shape[0]):
@@ -208,15 +202,14 @@ def normalhedge_block(
         if count == 0:
             paid = lane_sum(loss) / n
         else:
-            weighted, total = _weighted_loss(loss, active[:count], positives[:count], exponentials[:count],
-                                             scale[0] - scale[1], weights, products[0])
+            weighted, total = _weighted_loss(loss, active[:count], positives[:count], tilted[0][:count],
+                                             scale[0] - scale[1], weights, tilted[1])
             paid = weighted / total
         expected_loss_out[row] = paid
         count, largest = _update_and_pack(loss, paid, cum_regret, active, positives)
         scale[2] = count
         if count > 0:
-            scale[0], scale[1] = solve_scale(positives[:count], largest * largest, scale[0], exponentials[:count],
-                                             products, n, log_n)
+            scale[0], scale[1] = solve_scale(positives[:count], largest * largest, scale[0], tilted, n, log_n)
     counter[0] += losses.shape[0]
     count = int(scale[2])
     if count == 0:
@@ -226,7 +219,7 @@ def normalhedge_block(
     weights[:] = 0.0
     total = 0.0
     for j in range(count):
-        score = _score(positives[j], exponentials[j], shift)
+        score = _score(positives[j], tilted[0, j], shift)
         weights[active[j]] = score
         total += score
     normalizer = 1.0 / total
@@ -282,8 +275,8 @@ class NormalHedge(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         n = self.n_experts
-        active, positives, exponentials = np.zeros(n, dtype=np.int64), np.zeros(n), np.ones(n)
-        return counter, weights, np.zeros(n), np.zeros(3), active, positives, exponentials, np.zeros((6, n)), math.log(n)
+        active, positives, tilted = np.zeros(n, dtype=np.int64), np.zeros(n), np.ones((7, n))
+        return counter, weights, np.zeros(n), np.zeros(3), active, positives, tilted, math.log(n)
 
     @property
     def cum_regret(self) -> NDArray[np.float64]:
