@@ -440,20 +440,13 @@ def check_prior(prior: ArrayLike | None, n_experts: Any, owner: str) -> NDArray[
 
 
 class PriorLearner(FullInformationLearner):
-    """A full-information learner with a ``prior`` over the experts (:func:`check_prior`) and the state
-    (counter, weights = prior, two running sums, prior, two scratch rows), as Squint and BOA keep it."""
+    """A full-information learner with a ``prior`` over the experts (:func:`check_prior`), kept as ``_prior`` and
+    reported by ``get_params``; each subclass lays out its own state (``_initial_state``)."""
 
     def __init__(self, n_experts: int, *, prior: ArrayLike | None = None) -> None:
         self._prior = check_prior(prior, n_experts, type(self).__name__)
         self._params: dict[str, Any] = {"prior": None if prior is None else self._prior.tolist()}
         super().__init__(n_experts)
-
-    def _initial_state(self) -> tuple[Any, ...]:
-        counter = np.zeros(1, dtype=np.int64)
-        n = self.n_experts
-        prior = self._prior
-        return counter, prior.copy(), np.zeros(n), np.zeros(n), prior.copy(), np.zeros(n), np.zeros(n)
-
 
 class Squint(PriorLearner):
     r"""Squint (Koolen & van Erven, 2015) with the improper prior
