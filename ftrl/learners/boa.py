@@ -152,7 +152,8 @@ class BOA(PriorLearner):
     with :math:`r_{s,i} = \langle p_s, \ell_s\rangle - \ell_{s,i}`. The experts whose instantaneous regrets
     have all been zero (:math:`\eta = \infty`) keep their prior weight :math:`\pi_i`; the others share the
     rest of the mass in the proportions above (the convention of opera). This is the "doubling-free" BOA of
-    opera's ``BOA()`` (current versions: one rate per expert, no cap :math:`1/(2B)` and no grid of rates),
+    opera's ``BOA()`` as in its GitHub development version (one rate per expert, no cap on the rate and no grid
+    of rates; the CRAN release 1.2.0 caps the rate and adds a correction term),
     i.e. Wintenberger's second-order exponential weights with the linearized loss and the variance-adaptive
     rate :math:`\eta_{t,i} \propto V_{t,i}^{-1/2}` with the constant 2.2, which keeps
     :math:`\eta_{t,i}|r_{t,i}| \le 2.2^{-1/2}` inside the range where :math:`\ln(1+x) \ge x - x^2`.
