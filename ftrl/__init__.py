@@ -1,6 +1,10 @@
 """ftrl: Follow-the-Regularized-Leader for prediction with expert advice."""
 
+from ftrl import regret
+from ftrl.aggregation import Aggregator, aggregate
+from ftrl.experiment import run_experiment
 from ftrl.learners import (
+    BOA,
     FTL,
     FTRL,
     AdaHedge,
@@ -8,30 +12,54 @@ from ftrl.learners import (
     FixedShare,
     FlipFlop,
     Hedge,
-    TsallisINF,
-    Squint,
-    NormalHedge,
-    BOA,
-    MLPoly,
     KTExperts,
+    MLPoly,
+    NormalHedge,
+    Squint,
+    TsallisINF,
     learner_names,
     make_learner,
 )
 from ftrl.learners.wrappers import Delayed, Sleeping, simulate_sleeping
-from ftrl.regularizers import Euclidean, LogBarrier, NegativeEntropy, Tsallis
 from ftrl.ops import entropic_argmin, logsumexp, smooth_min, softmax
-from ftrl import regret
+from ftrl.regularizers import Euclidean, LogBarrier, NegativeEntropy, Tsallis
 from ftrl.simulate import simulate
-from ftrl.aggregation import Aggregator, aggregate
-from ftrl.experiment import run_experiment
 from ftrl.store import load_results
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Hedge", "FTL", "AdaHedge", "FlipFlop", "FixedShare", "FTRL", "Exp3", "TsallisINF",
-    "Squint", "NormalHedge", "BOA", "MLPoly", "KTExperts", "make_learner",
-    "learner_names", "NegativeEntropy", "Euclidean", "Tsallis", "LogBarrier",
-    "entropic_argmin", "logsumexp", "smooth_min", "softmax", "simulate", "regret", "run_experiment",
-    "load_results", "Aggregator", "aggregate", "__version__",
-    "Delayed", "Sleeping", "simulate_sleeping"]
+    "BOA",
+    "FTL",
+    "FTRL",
+    "AdaHedge",
+    "Aggregator",
+    "Delayed",
+    "Euclidean",
+    "Exp3",
+    "FixedShare",
+    "FlipFlop",
+    "Hedge",
+    "KTExperts",
+    "LogBarrier",
+    "MLPoly",
+    "NegativeEntropy",
+    "NormalHedge",
+    "Sleeping",
+    "Squint",
+    "Tsallis",
+    "TsallisINF",
+    "__version__",
+    "aggregate",
+    "entropic_argmin",
+    "learner_names",
+    "load_results",
+    "logsumexp",
+    "make_learner",
+    "regret",
+    "run_experiment",
+    "simulate",
+    "simulate_sleeping",
+    "smooth_min",
+    "softmax",
+]

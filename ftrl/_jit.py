@@ -19,7 +19,8 @@ calls ``fast_exp`` leaves the exponential's own arithmetic exact.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from numba import njit
 

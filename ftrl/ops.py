@@ -32,8 +32,17 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_real, normalize_axes
 
-__all__ = ["logsumexp", "softmax", "entropic_argmin", "smooth_min", "fast_exp", "lane_sum", "ordered_dot", "entropic_weights",
-           "entropic_value"]
+__all__ = [
+    "entropic_argmin",
+    "entropic_value",
+    "entropic_weights",
+    "fast_exp",
+    "lane_sum",
+    "logsumexp",
+    "ordered_dot",
+    "smooth_min",
+    "softmax",
+]
 
 _LOG2E = 1.4426950408889634
 _LN2_HI = 0.6931471803691238  # ln 2 split so that k * _LN2_HI is exact for |k| < 2**11 (fdlibm)

@@ -42,18 +42,18 @@ from ftrl._validation import as_real_array, check_choice, check_real
 from ftrl.ops import entropic_value, entropic_weights
 
 __all__ = [
-    "Regularizer",
-    "NegativeEntropy",
+    "ENTROPY",
+    "EUCLIDEAN",
+    "LOG_BARRIER",
+    "TSALLIS",
     "Euclidean",
-    "Tsallis",
     "LogBarrier",
+    "NegativeEntropy",
+    "Regularizer",
+    "Tsallis",
     "make_regularizer",
     "regularizer_argmin",
     "regularizer_penalty",
-    "ENTROPY",
-    "EUCLIDEAN",
-    "TSALLIS",
-    "LOG_BARRIER",
 ]
 
 ENTROPY = 0

@@ -37,16 +37,16 @@ from ftrl._jit import kernel
 from ftrl._validation import check_int, check_real
 
 __all__ = [
+    "ANYTIME",
+    "FIXED",
+    "MIXABILITY_GAP",
     "Schedule",
+    "anytime",
     "fixed",
     "horizon_tuned",
-    "anytime",
-    "mixability_gap",
     "learning_rate",
+    "mixability_gap",
     "resolve_rate",
-    "FIXED",
-    "ANYTIME",
-    "MIXABILITY_GAP",
 ]
 
 FIXED = 0

@@ -45,10 +45,10 @@ from ftrl._simulate_kernels import (
     means_block_full,
     record_block,
 )
-from ftrl.learners.base import BanditLearner, FullInformationLearner
 from ftrl._validation import check_choice, check_int, check_seeds
-from ftrl.ops import ordered_dot
+from ftrl.learners.base import BanditLearner, FullInformationLearner
 from ftrl.learners.hedge import Hedge
+from ftrl.ops import ordered_dot
 from ftrl.schedules import ANYTIME, FIXED
 
 __all__ = ["record_rounds", "simulate"]

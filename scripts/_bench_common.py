@@ -7,7 +7,7 @@ import platform
 import shlex
 import sys
 import timeit
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

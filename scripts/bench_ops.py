@@ -10,11 +10,13 @@ Prints the machine, the command, and per case the time of ftrl and the ratios sc
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.special
+from _bench_common import command, machine, median_time
 
 import ftrl
-from _bench_common import command, machine, median_time
 
 
 def numpy_logsumexp(a, axis=None):
@@ -43,9 +45,8 @@ def main() -> None:
         for kind, shape, axis in cases:
             a = rng.normal(scale=10.0, size=shape)
             np.testing.assert_allclose(ours(a, axis=axis), scipys(a, axis=axis), rtol=1e-10, atol=1e-300)
-            t_ours = median_time(lambda: ours(a, axis=axis))
-            t_scipy = median_time(lambda: scipys(a, axis=axis))
-            t_numpy = median_time(lambda: numpys(a, axis=axis))
+            t_ours, t_scipy, t_numpy = (median_time(functools.partial(function, a, axis=axis))
+                                        for function in (ours, scipys, numpys))
             print(f"| {name} | {kind} {'x'.join(map(str, shape))} | {axis} | {t_ours * 1e6:.1f} us "
                   f"| {t_scipy / t_ours:.1f}x | {t_numpy / t_ours:.1f}x |")
 

@@ -24,7 +24,7 @@ def test_fused_hedge_round_is_independent_of_placement(n):
     means = rng.uniform(0, 1, n)
     reference = _hedge_round(cum_losses.copy(), row.copy(), means.copy(), 0.3, cum_losses.min())
     for gap in range(-24, 25, 3):
-        for misalign in range(0, 4):
+        for misalign in range(4):
             buffer = np.zeros(3 * n + 64)
             first, second = (cum_losses, row) if gap >= 0 else (row, cum_losses)
             a = _placed(first, buffer, misalign)

@@ -7,15 +7,27 @@ import json
 import math
 import pickle
 
+import naive_learners as naive
 import numpy as np
 import pytest
 
 import ftrl
-from ftrl import FTL, FTRL, AdaHedge, Exp3, FixedShare, FlipFlop, Hedge, TsallisINF
-from ftrl import BOA, KTExperts, MLPoly, NormalHedge, Squint
+from ftrl import (
+    BOA,
+    FTL,
+    FTRL,
+    AdaHedge,
+    Exp3,
+    FixedShare,
+    FlipFlop,
+    Hedge,
+    KTExperts,
+    MLPoly,
+    NormalHedge,
+    Squint,
+    TsallisINF,
+)
 from ftrl.learners import BanditProtocol, FullInformationProtocol, sample_index
-
-import naive_learners as naive
 
 N = 4
 LEARNERS = [
@@ -447,7 +459,7 @@ def test_bandits_stay_finite_over_long_adversarial_runs(cls, rounds):
     losses[::7, 1] = 0.0
     learner = cls(3)
     uniforms = np.random.default_rng(5).random(rounds)
-    (paid, realized, arms), weights = run_bandit(learner, losses, uniforms)
+    (paid, _, arms), weights = run_bandit(learner, losses, uniforms)
     assert np.isfinite(paid).all() and ((paid >= 0) & (paid <= 1 + 1e-12)).all()
     assert np.isfinite(weights).all() and abs(weights.sum() - 1) < 1e-12
     assert set(np.unique(arms)) <= {0, 1, 2}

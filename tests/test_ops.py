@@ -11,10 +11,10 @@ import scipy.special
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from naive import naive_logsumexp, naive_softmax, negative_entropy
 
 from ftrl import entropic_argmin, logsumexp, smooth_min, softmax
 from ftrl.ops import fast_exp
-from naive import naive_logsumexp, naive_softmax, negative_entropy
 
 SETTINGS = settings(max_examples=150, deadline=None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import naive_learners as naive
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,8 +13,6 @@ from scipy.optimize import minimize
 
 from ftrl import Euclidean, LogBarrier, NegativeEntropy, Tsallis
 from ftrl.regularizers import make_regularizer
-
-import naive_learners as naive
 
 REGULARIZERS = [NegativeEntropy(), Euclidean(), Tsallis(0.5), Tsallis(0.2), Tsallis(0.9), LogBarrier()]
 IDS = [repr(r) for r in REGULARIZERS]

@@ -19,40 +19,40 @@ from ftrl.learners.base import (
     Learner,
     sample_index,
 )
-from ftrl.learners.fixed_share import FixedShare
-from ftrl.learners.hedge import FTL, Hedge
-from ftrl.learners.regularized import FTRL
 from ftrl.learners.boa import BOA
 from ftrl.learners.coin_betting import KTExperts
+from ftrl.learners.fixed_share import FixedShare
+from ftrl.learners.hedge import FTL, Hedge
 from ftrl.learners.mlpoly import MLPoly
 from ftrl.learners.normalhedge import NormalHedge
+from ftrl.learners.regularized import FTRL
 from ftrl.learners.squint import Squint
 from ftrl.learners.wrappers import Delayed, Sleeping, simulate_sleeping
 
 __all__ = [
-    "Learner",
-    "FullInformationLearner",
-    "BanditLearner",
-    "FullInformationProtocol",
-    "BanditProtocol",
-    "sample_index",
-    "Hedge",
-    "FTL",
-    "AdaHedge",
-    "FlipFlop",
-    "FixedShare",
-    "FTRL",
-    "Exp3",
-    "TsallisINF",
-    "Squint",
-    "NormalHedge",
     "BOA",
-    "MLPoly",
-    "KTExperts",
-    "make_learner",
-    "learner_names",
+    "FTL",
+    "FTRL",
+    "AdaHedge",
+    "BanditLearner",
+    "BanditProtocol",
     "Delayed",
+    "Exp3",
+    "FixedShare",
+    "FlipFlop",
+    "FullInformationLearner",
+    "FullInformationProtocol",
+    "Hedge",
+    "KTExperts",
+    "Learner",
+    "MLPoly",
+    "NormalHedge",
     "Sleeping",
+    "Squint",
+    "TsallisINF",
+    "learner_names",
+    "make_learner",
+    "sample_index",
     "simulate_sleeping",
 ]
 

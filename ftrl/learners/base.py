@@ -36,7 +36,8 @@ Bandit feedback (``feedback == "bandit"``)
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, ClassVar, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -45,11 +46,11 @@ from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_expert_predictions, check_int, check_real
 
 __all__ = [
-    "Learner",
-    "FullInformationLearner",
     "BanditLearner",
-    "FullInformationProtocol",
     "BanditProtocol",
+    "FullInformationLearner",
+    "FullInformationProtocol",
+    "Learner",
     "sample_index",
 ]
 

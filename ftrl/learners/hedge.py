@@ -13,7 +13,7 @@ from ftrl.learners.base import FullInformationLearner
 from ftrl.ops import fast_exp, lane_sum
 from ftrl.schedules import learning_rate, resolve_rate
 
-__all__ = ["Hedge", "FTL"]
+__all__ = ["FTL", "Hedge"]
 
 @kernel
 def _pay_and_next_minimum(weights: NDArray[np.float64], loss: NDArray[np.float64],
