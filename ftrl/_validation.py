@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 
 def _owner_phrase(owner: str | None) -> str:
@@ -100,6 +100,21 @@ def check_expert_predictions(value: Any, n_experts: int, owner: str) -> NDArray[
             f"({n_experts}, d). Got shape {predictions.shape} instead."
         )
     return predictions
+
+
+def check_prior(prior: ArrayLike | None, n_experts: Any, owner: str) -> NDArray[np.float64]:
+    """The prior as a float64 array summing to one (uniform for None); ValueError naming 'prior' otherwise."""
+    size = check_int(n_experts, "n_experts", owner, low=1)
+    if prior is None:
+        return np.full(size, 1.0 / size)
+    values = as_real_array(prior, "prior", owner)
+    if values.shape != (size,) or not (np.isfinite(values).all() and (values > 0).all()):
+        raise ValueError(
+            f"The 'prior' parameter of {owner} must be an array of shape ({size},) "
+            "of positive finite numbers. "
+            f"Got {values!r} instead."
+        )
+    return values / values.sum()
 
 
 def check_seeds(seeds: Any, owner: str) -> list[int]:

@@ -37,6 +37,7 @@ __all__ = [
     "entropic_value",
     "entropic_weights",
     "fast_exp",
+    "lane_dot",
     "lane_sum",
     "logsumexp",
     "ordered_dot",
@@ -163,6 +164,23 @@ def lane_sum(values: NDArray[np.float64]) -> float:
     for i in range(stop, n):
         total += values[i]
     return total
+
+
+@kernel
+def lane_dot(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
+    r""":math:`\langle x, y\rangle` over four interleaved accumulators, combined in an order fixed by the code (the
+    fixed-order dot product of the learners' pay, as :func:`lane_sum` is the fixed-order sum)."""
+    n = x.shape[0]
+    stop = n - n % 4
+    total0 = total1 = total2 = total3 = 0.0
+    for i in range(0, stop, 4):
+        total0 += x[i] * y[i]
+        total1 += x[i + 1] * y[i + 1]
+        total2 += x[i + 2] * y[i + 2]
+        total3 += x[i + 3] * y[i + 3]
+    for i in range(stop, n):
+        total0 += x[i] * y[i]
+    return (total0 + total1) + (total2 + total3)
 
 
 @kernel

@@ -234,7 +234,7 @@ class Regularizer:
 
     def diameter(self, n_experts: int) -> float:
         r""":math:`\max_{\Delta_N} R - \min_{\Delta_N} R`."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement diameter(n_experts)")
 
     def rate_constant(self, n_experts: int) -> float:
         r"""The :math:`c` of the tuned rate :math:`\sqrt{c/T}` (losses in [0, 1]), from :math:`D/\eta + \eta T G/2`."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from ftrl._simulate_kernels import _hedge_round
-from ftrl.ops import lane_sum, logsumexp, softmax
+from ftrl.ops import lane_dot, lane_sum, logsumexp, softmax
 
 
 def _placed(values: np.ndarray, buffer: np.ndarray, offset: int) -> np.ndarray:
@@ -45,3 +47,13 @@ def test_reductions_are_independent_of_placement(n):
         assert lane_sum(moved) == expected[0]
         assert logsumexp(moved) == expected[1]
         np.testing.assert_array_equal(softmax(moved), expected[2])
+
+
+@pytest.mark.parametrize("n", [0, 3, 5, 64, 1001])
+def test_lane_dot_is_the_dot_product_wherever_the_arrays_lie(n):
+    rng = np.random.default_rng(11)
+    x, y = rng.random(n), rng.normal(size=n)
+    expected = lane_dot(x, y)
+    assert abs(expected - math.fsum(x * y)) <= 1e-13 * max(1.0, float(np.abs(x * y).sum()))
+    for offset in range(1, 9):
+        assert lane_dot(_placed(x, np.zeros(n + 16), offset), _placed(y, np.zeros(n + 16), 8 - offset)) == expected

@@ -126,6 +126,9 @@ def test_bandit_matches_reference(path):
     df = simulate(TinyExp3(3, eta=0.05), env, 200, seeds=[1], feedback="bandit", _path=path, _block_size=11)
     reference = naive_simulate(lambda: TinyExp3(3, eta=0.05), env, 200, seed=1, feedback="bandit")
     _compare(df, reference, REFERENCE_COLUMNS + ["arm", "realized_loss", "realized_regret", "pseudo_regret"])
+    assert (df.seed == 1).all()
+    assert df.t.tolist() == list(range(1, 201))
+    assert df.arm.between(0, 2).all()
 
 
 def test_hedge_reference_is_softmax_of_cumulative_losses():

@@ -43,7 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
-from ftrl._validation import as_real_array, check_expert_predictions, check_int, check_real
+from ftrl._validation import as_real_array, check_expert_predictions, check_int, check_prior, check_real
 
 __all__ = [
     "BanditLearner",
@@ -51,6 +51,7 @@ __all__ = [
     "FullInformationLearner",
     "FullInformationProtocol",
     "Learner",
+    "PriorLearner",
     "sample_index",
 ]
 
@@ -155,7 +156,7 @@ class Learner:
         self.reset()
 
     def _initial_state(self) -> tuple[Any, ...]:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement _initial_state()")
 
     def reset(self) -> None:
         """Return to round 0: forget every loss seen."""
@@ -222,6 +223,15 @@ class FullInformationLearner(Learner):
         forecast = self._weights @ predictions
         return float(forecast) if predictions.ndim == 1 else forecast
 
+
+class PriorLearner(FullInformationLearner):
+    """A full-information learner with a ``prior`` over the experts (:func:`check_prior`), kept as ``_prior`` and
+    reported by ``get_params``; each subclass lays out its own state (``_initial_state``)."""
+
+    def __init__(self, n_experts: int, *, prior: ArrayLike | None = None) -> None:
+        self._prior = check_prior(prior, n_experts, type(self).__name__)
+        self._params: dict[str, Any] = {"prior": None if prior is None else self._prior.tolist()}
+        super().__init__(n_experts)
 
 class BanditLearner(Learner):
     """Base of the learners that see only the loss of the arm they drew."""

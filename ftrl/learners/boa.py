@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners._deferred import pay, publish
-from ftrl.learners.squint import PriorLearner
+from ftrl.learners.base import PriorLearner
 from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 
 __all__ = ["BOA"]

@@ -10,8 +10,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.learners.squint import expected_loss
-from ftrl.ops import fast_exp, lane_sum
+from ftrl.ops import fast_exp, lane_dot, lane_sum
 
 __all__ = ["NormalHedge"]
 
@@ -51,14 +50,14 @@ def _weighted_loss(
     r"""Return :math:`(\sum_j w_j \ell_{i_j}, \sum_j w_j)` over the experts :math:`i_j` = ``active[j]`` with
     positive regret, :math:`w_j` = :func:`_score`: the expected loss of the previous round's weights without a
     normalization pass. The scores and the gathered losses go to scratch rows and are summed in an order fixed
-    by the code (:func:`expected_loss`, :func:`ftrl.ops.lane_sum`), so that the bits do not depend on how LLVM
+    by the code (:func:`ftrl.ops.lane_dot`, :func:`ftrl.ops.lane_sum`), so that the bits do not depend on how LLVM
     compiles the loop where it is inlined."""
     count = active.shape[0]
     for j in range(count):
         scores[j] = _score(positives[j], exponentials[j], shift)
     for j in range(count):  # apart, so that the loop above vectorizes
         gathered[j] = loss[active[j]]
-    return expected_loss(scores[:count], gathered[:count]), lane_sum(scores[:count])
+    return lane_dot(scores[:count], gathered[:count]), lane_sum(scores[:count])
 
 
 @kernel

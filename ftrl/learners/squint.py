@@ -1,8 +1,4 @@
-r"""Squint with the improper prior on the learning rate (Koolen & van Erven, 2015), in closed form.
-
-Also what the learners with a prior share (:mod:`ftrl.learners.boa`): the expected loss in a fixed summation
-order, the validation of a prior and :class:`PriorLearner`.
-"""
+r"""Squint with the improper prior on the learning rate (Koolen & van Erven, 2015), in closed form."""
 
 from __future__ import annotations
 
@@ -10,12 +6,11 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl._validation import as_real_array, check_int
-from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
+from ftrl.learners.base import PriorLearner
+from ftrl.ops import fast_exp, from_order_key, lane_dot, lane_sum, order_key
 
 __all__ = ["Squint", "log_squint_integral"]
 
@@ -23,23 +18,6 @@ _SQRT_PI = 1.7724538509055159
 _SCORE_UNIT = 2.0 / _SQRT_PI  # the scores are (2 / sqrt(pi)) I e^{-M}: the common factor of the closed forms dropped
 _SMALL_VARIANCE = 1e-6  # below it the Gaussian factor is expanded to first order (error < V**2 / 32)
 _ERFCX_ASYMPTOTIC = 10.0  # from here on erfcx uses its asymptotic series (16 terms: relative error < 1e-16)
-
-
-@kernel
-def expected_loss(weights: NDArray[np.float64], loss: NDArray[np.float64]) -> float:
-    r""":math:`\langle p, \ell\rangle` with four interleaved accumulators, combined in
-    an order fixed by the code."""
-    n = weights.shape[0]
-    stop = n - n % 4
-    paid0 = paid1 = paid2 = paid3 = 0.0
-    for i in range(0, stop, 4):
-        paid0 += weights[i] * loss[i]
-        paid1 += weights[i + 1] * loss[i + 1]
-        paid2 += weights[i + 2] * loss[i + 2]
-        paid3 += weights[i + 3] * loss[i + 3]
-    for i in range(stop, n):
-        paid0 += weights[i] * loss[i]
-    return (paid0 + paid1) + (paid2 + paid3)
 
 
 @kernel
@@ -406,7 +384,7 @@ def squint_block(
     """
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = expected_loss(scores, loss) / solver[1]
+        paid = lane_dot(scores, loss) / solver[1]
         expected_loss_out[row] = paid
         _accumulate_regrets(loss, paid, cum_regret, cum_variance)
         shift = solver[0]
@@ -423,30 +401,6 @@ def squint_block(
         weights[i] = scores[i] * normalizer
     counter[0] += losses.shape[0]
 
-
-def check_prior(prior: ArrayLike | None, n_experts: Any, owner: str) -> NDArray[np.float64]:
-    """The prior as a float64 array summing to one (uniform for None); ValueError naming 'prior' otherwise."""
-    size = check_int(n_experts, "n_experts", owner, low=1)
-    if prior is None:
-        return np.full(size, 1.0 / size)
-    values = as_real_array(prior, "prior", owner)
-    if values.shape != (size,) or not (np.isfinite(values).all() and (values > 0).all()):
-        raise ValueError(
-            f"The 'prior' parameter of {owner} must be an array of shape ({size},) "
-            "of positive finite numbers. "
-            f"Got {values!r} instead."
-        )
-    return values / values.sum()
-
-
-class PriorLearner(FullInformationLearner):
-    """A full-information learner with a ``prior`` over the experts (:func:`check_prior`), kept as ``_prior`` and
-    reported by ``get_params``; each subclass lays out its own state (``_initial_state``)."""
-
-    def __init__(self, n_experts: int, *, prior: ArrayLike | None = None) -> None:
-        self._prior = check_prior(prior, n_experts, type(self).__name__)
-        self._params: dict[str, Any] = {"prior": None if prior is None else self._prior.tolist()}
-        super().__init__(n_experts)
 
 class Squint(PriorLearner):
     r"""Squint (Koolen & van Erven, 2015) with the improper prior
