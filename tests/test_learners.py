@@ -507,3 +507,29 @@ def test_hedge_update_paths_agree_with_advance_bit_for_bit(make):
     assert stepped.t == blocked.t
     np.testing.assert_array_equal(stepped.weights, before)
     np.testing.assert_array_equal(stepped.cum_losses, blocked.cum_losses)
+
+
+def test_hedge_fast_path_checks_every_entry_and_matches_advance():
+    # N = 37: the compiled check runs a vectorized body and a scalar tail; a non-finite loss anywhere (either NaN
+    # sign, either infinity) must be caught before anything is written. Signed zeros make the two minimum
+    # searches (update's integer one, advance's floating one) meet ties between -0.0 and +0.0.
+    n = 37
+    rng = np.random.default_rng(12)
+    losses = rng.choice([-0.0, 0.0, 0.5, 1.0], size=(30, n))
+    stepped, blocked = Hedge(n, eta=3.0), Hedge(n, eta=3.0)
+    blocked.advance(losses.copy(), np.empty(len(losses)))
+    for row in losses:
+        stepped.update(row.copy())
+    np.testing.assert_array_equal(stepped.weights, blocked.weights)
+    np.testing.assert_array_equal(stepped.cum_losses, blocked.cum_losses)
+    weights, cum_losses = stepped.weights, stepped.cum_losses
+    negative_nan = -np.float64(np.nan)
+    for position in (0, 7, 8, 31, 32, 36):
+        for value in (np.nan, negative_nan, np.inf, -np.inf):
+            bad = rng.random(n)
+            bad[position] = value
+            with pytest.raises(ValueError, match="losses"):
+                stepped.update(bad)
+            np.testing.assert_array_equal(stepped.weights, weights)
+            np.testing.assert_array_equal(stepped.cum_losses, cum_losses)
+    assert stepped.t == blocked.t

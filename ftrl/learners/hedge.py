@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, lane_sum
+from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 from ftrl.schedules import learning_rate, resolve_rate
 
 __all__ = ["FTL", "Hedge"]
@@ -20,6 +20,7 @@ _GAP = 64
 loops check at run time that the arrays they write lie far enough apart (about one unrolled vector step, 256
 bytes here) and run a scalar copy of the loop otherwise; without the gap, the two arrays of a learner with fewer
 than ~32 experts would always take the scalar loop (30 ns more per round at N = 10)."""
+
 
 @kernel
 def _pay_and_next_minimum(weights: NDArray[np.float64], loss: NDArray[np.float64],
@@ -62,6 +63,31 @@ def _pay_and_next_minimum(weights: NDArray[np.float64], loss: NDArray[np.float64
     return (paid0 + paid1) + (paid2 + paid3), min(min(low0, low1), min(low2, low3)), finite
 
 
+_MAGNITUDE_BITS = np.int64(0x7FFFFFFFFFFFFFFF)
+_INFINITY_BITS = np.int64(0x7FF0000000000000)
+
+
+@kernel
+def _check_and_next_minimum(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]) -> tuple[float, bool]:
+    r"""Return :math:`\min_i (L_i + \ell_i)` and whether every :math:`\ell_i` is finite, in one read-only pass
+    for a caller that needs no pay (:func:`hedge_update`: ``update`` returns nothing).
+
+    Both are integer reductions, which LLVM vectorizes without reordering anything: the minimum by
+    :func:`~ftrl.ops.order_key`, and the largest magnitude bit pattern, which reaches that of inf exactly when an
+    entry is inf or NaN. The minimum equals that of :func:`_pay_and_next_minimum` but for the sign of a zero,
+    which gives the same weights (:math:`e^{\pm 0} = 1`, :math:`+0 = -0`).
+    """
+    bits = loss.view(np.int64)
+    largest_magnitude = np.int64(0)
+    lowest = order_key(np.inf)
+    for i in range(cum_losses.shape[0]):
+        magnitude = bits[i] & _MAGNITUDE_BITS
+        largest_magnitude = magnitude if magnitude > largest_magnitude else largest_magnitude
+        key = order_key(cum_losses[i] + loss[i])
+        lowest = key if key < lowest else lowest
+    return from_order_key(lowest), largest_magnitude < _INFINITY_BITS
+
+
 @kernel
 def _hedge_round(
     loss: NDArray[np.float64],
@@ -76,16 +102,22 @@ def _hedge_round(
     :math:`p_{t+1}` in place.
 
     1. pay, find the next minimum :math:`\min_i (L_i + \ell_i)` and check finiteness (read only); with
-       ``validate``, a non-finite loss returns (False, nan) before anything is written;
+       ``validate`` (the plug-in path, whose ``update`` returns nothing) the pay is skipped
+       (:func:`_check_and_next_minimum`, returned as nan) and a non-finite loss returns (False, nan) before
+       anything is written;
     2. accumulate :math:`L \mathrel{+}= \ell` and write :math:`e^{-\eta_{t+1}(L_i - \min L)}` (every exponent
        <= 0, the leader's term exactly 1, so the sum lies in [1, N]: no overflow, no underflow);
     3. sum (:func:`ftrl.ops.lane_sum`); 4. normalize.
     """
     n = cum_losses.shape[0]
     eta = learning_rate(rate_code, rate_params, t + 1, 0.0)
-    paid, lowest, finite = _pay_and_next_minimum(weights, loss, cum_losses)
-    if validate and not finite:
-        return False, np.nan
+    if validate:
+        lowest, finite = _check_and_next_minimum(loss, cum_losses)
+        if not finite:
+            return False, np.nan
+        paid = np.nan
+    else:
+        paid, lowest, finite = _pay_and_next_minimum(weights, loss, cum_losses)
     if eta == np.inf:
         for i in range(n):
             value = cum_losses[i] + loss[i]
