@@ -8,13 +8,15 @@ By default only ``contract`` (fused multiply-add) is allowed. ``nnan``/``ninf`` 
 log-weights and NaN checks keep their IEEE meaning. ``reassoc`` is off by default: it would fold the
 round-to-nearest shift ``(x + 1.5 * 2**52) - 1.5 * 2**52`` inside :func:`ftrl.ops.fast_exp` if that arithmetic
 were compiled with it, and it lets LLVM choose the order of a sum. Sums are therefore taken with
-:func:`ftrl.ops.lane_sum`, whose eight-lane order is written in the code and still vectorizes.
+:func:`ftrl.ops.lane_sum`, whose eight-lane order is written in the code (eight independent scalar chains: LLVM
+does not vectorize them, but they run at two additions per cycle).
 
-``kernel(reassociate=True)`` exists for the one loop where a fused single pass matters for speed, the simulator's
-Hedge round. There LLVM's vectorized loop runs for any non-overlapping arrays, so the order of the additions
-depends on N alone and the numbers are reproducible; ``tests/test_determinism.py`` checks that they do not depend
-on where the arrays lie in memory. Fast-math flags belong to each instruction, so a reassociating kernel that
-calls ``fast_exp`` leaves the exponential's own arithmetic exact.
+``kernel(reassociate=True)`` exists for the loops where a vectorized sum matters for speed: the simulator's
+Hedge round, and the pay and update passes of BOA, ML-Poly and the KT experts. There LLVM's vectorized loop
+runs for any non-overlapping arrays, so the order of the additions depends on N alone and the numbers are
+reproducible; ``tests/test_determinism.py`` checks that they do not depend on where the arrays lie in memory.
+Fast-math flags belong to each instruction, so a reassociating kernel that calls ``fast_exp`` leaves the
+exponential's own arithmetic exact.
 """
 
 from __future__ import annotations

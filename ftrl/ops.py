@@ -144,9 +144,12 @@ _CHUNK = 256  # scratch length: small enough to stay in L1 between the exp pass 
 def lane_sum(values: NDArray[np.float64]) -> float:
     """Sum over eight interleaved lanes, in an order fixed by the code.
 
-    LLVM vectorizes it without fast-math reassociation, so the result is the same bit for bit wherever the array
-    lives in memory (a reassociated reduction may fall back to a scalar loop when two arrays sit close together,
-    and round differently). Every sum in the package's kernels goes through here.
+    The result is the same bit for bit wherever the array lives in memory and whichever kernel the sum is
+    inlined into (a reassociated reduction may fall back to a scalar loop when two arrays sit close together, and
+    round differently). The eight chains are independent, so the loop is bound by the two scalar additions per
+    cycle the core can start, not by their latency; LLVM does not turn them into vector additions (its SLP
+    vectorizer leaves loop-carried accumulators alone), see ``docs/learners.md``. The kernels whose speed hangs on
+    a sum use a reassociating loop instead (:func:`ftrl._jit.kernel`).
     """
     n = values.shape[0]
     stop = n - n % _LANES
@@ -199,7 +202,8 @@ def _sum_exp_below(row: NDArray[np.float64], shift: float, scale: float, scratch
 
     The entries equal to ``shift`` (the largest, or the smallest with ``scale < 0``) are taken out of the sum, as
     Blanchard, Higham & Higham do, so that ``log1p`` of the rest keeps full relative accuracy. The exponentials
-    are written to ``scratch`` in chunks and summed by :func:`lane_sum`: both loops vectorize.
+    are written to ``scratch`` in chunks (a loop that vectorizes) and summed by :func:`lane_sum` (in a fixed
+    order, with scalar additions).
     """
     n = row.shape[0]
     chunk = scratch.shape[0]
