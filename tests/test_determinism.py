@@ -1,4 +1,5 @@
-"""The numbers do not depend on where arrays lie in memory (the only reassociating loop, and the lane sums)."""
+"""The numbers do not depend on where arrays lie in memory (the simulator's reassociating Hedge round, the lane
+sums, and the two dot products)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from ftrl._simulate_kernels import _hedge_round
-from ftrl.ops import lane_dot, lane_sum, logsumexp, softmax
+from ftrl.ops import lane_dot, lane_sum, logsumexp, softmax, vector_dot
 
 
 def _placed(values: np.ndarray, buffer: np.ndarray, offset: int) -> np.ndarray:
@@ -49,11 +50,19 @@ def test_reductions_are_independent_of_placement(n):
         np.testing.assert_array_equal(softmax(moved), expected[2])
 
 
+@pytest.mark.parametrize("dot", [lane_dot, vector_dot])
 @pytest.mark.parametrize("n", [0, 3, 5, 64, 1001])
-def test_lane_dot_is_the_dot_product_wherever_the_arrays_lie(n):
+def test_dot_products_wherever_the_arrays_lie(dot, n):
+    # lane_dot's order is written in the code; vector_dot's is LLVM's, which must depend on n alone: the arrays
+    # apart, adjacent in one buffer, overlapping, or the same array twice give the same bits.
     rng = np.random.default_rng(11)
     x, y = rng.random(n), rng.normal(size=n)
-    expected = lane_dot(x, y)
+    expected = dot(x, y)
     assert abs(expected - math.fsum(x * y)) <= 1e-13 * max(1.0, float(np.abs(x * y).sum()))
     for offset in range(1, 9):
-        assert lane_dot(_placed(x, np.zeros(n + 16), offset), _placed(y, np.zeros(n + 16), 8 - offset)) == expected
+        assert dot(_placed(x, np.zeros(n + 16), offset), _placed(y, np.zeros(n + 16), 8 - offset)) == expected
+        shared = np.zeros(2 * n + 16)
+        assert dot(_placed(x, shared, offset), _placed(y, shared, offset + n + offset % 3)) == expected
+    for shift in (0, 1, 7):
+        shared = rng.normal(size=n + shift)
+        assert dot(shared[:n], shared[shift:shift + n]) == dot(shared[:n].copy(), shared[shift:shift + n].copy())

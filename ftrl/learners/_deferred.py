@@ -14,18 +14,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
+from ftrl.ops import vector_dot
 
 __all__ = ["pay", "publish"]
 
 
-@kernel(reassociate=True)
+@kernel
 def pay(scores: NDArray[np.float64], normalizer: NDArray[np.float64], loss: NDArray[np.float64]) -> float:
-    r""":math:`\langle w, \ell\rangle / W`, :math:`W` = ``normalizer[0]``: a reassociating kernel, so the
-    sum is vectorized, in an order that depends on the length alone."""
-    total = 0.0
-    for i in range(scores.shape[0]):
-        total += scores[i] * loss[i]
-    return total / normalizer[0]
+    r""":math:`\langle w, \ell\rangle / W`, :math:`W` = ``normalizer[0]``, with the vectorized
+    :func:`~ftrl.ops.vector_dot` (its order depends on the length alone)."""
+    return vector_dot(scores, loss) / normalizer[0]
 
 
 @kernel

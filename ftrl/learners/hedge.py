@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
+from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key, vector_dot
 from ftrl.schedules import learning_rate, resolve_rate
 
 __all__ = ["FTL", "Hedge"]
@@ -22,60 +22,17 @@ bytes here) and run a scalar copy of the loop otherwise; without the gap, the tw
 than ~32 experts would always take the scalar loop (30 ns more per round at N = 10)."""
 
 
-@kernel
-def _pay_and_next_minimum(weights: NDArray[np.float64], loss: NDArray[np.float64],
-                          cum_losses: NDArray[np.float64]) -> tuple[float, float, bool]:
-    r"""Return :math:`\langle p, \ell\rangle`, :math:`\min_i (L_i + \ell_i)` and whether every :math:`\ell_i` is
-    finite, in one read-only pass.
-
-    Four independent accumulators of each kind, so the loop is not bound by the latency of one addition chain
-    (the order of the additions is fixed by the code, hence reproducible). The finiteness check sums
-    :math:`0 \cdot \ell_i`, which is NaN as soon as one entry is NaN or infinite.
-    """
-    n = weights.shape[0]
-    stop = n - n % 4
-    paid0 = paid1 = paid2 = paid3 = 0.0
-    check0 = check1 = check2 = check3 = 0.0
-    low0 = low1 = low2 = low3 = np.inf
-    for i in range(0, stop, 4):
-        paid0 += weights[i] * loss[i]
-        paid1 += weights[i + 1] * loss[i + 1]
-        paid2 += weights[i + 2] * loss[i + 2]
-        paid3 += weights[i + 3] * loss[i + 3]
-        check0 += loss[i] * 0.0
-        check1 += loss[i + 1] * 0.0
-        check2 += loss[i + 2] * 0.0
-        check3 += loss[i + 3] * 0.0
-        value0 = cum_losses[i] + loss[i]
-        value1 = cum_losses[i + 1] + loss[i + 1]
-        value2 = cum_losses[i + 2] + loss[i + 2]
-        value3 = cum_losses[i + 3] + loss[i + 3]
-        low0 = value0 if value0 < low0 else low0
-        low1 = value1 if value1 < low1 else low1
-        low2 = value2 if value2 < low2 else low2
-        low3 = value3 if value3 < low3 else low3
-    for i in range(stop, n):
-        paid0 += weights[i] * loss[i]
-        check0 += loss[i] * 0.0
-        value = cum_losses[i] + loss[i]
-        low0 = value if value < low0 else low0
-    finite = (check0 + check1) + (check2 + check3) == 0.0
-    return (paid0 + paid1) + (paid2 + paid3), min(min(low0, low1), min(low2, low3)), finite
-
-
 _MAGNITUDE_BITS = np.int64(0x7FFFFFFFFFFFFFFF)
 _INFINITY_BITS = np.int64(0x7FF0000000000000)
 
 
 @kernel
 def _check_and_next_minimum(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]) -> tuple[float, bool]:
-    r"""Return :math:`\min_i (L_i + \ell_i)` and whether every :math:`\ell_i` is finite, in one read-only pass
-    for a caller that needs no pay (:func:`hedge_update`: ``update`` returns nothing).
+    r"""Return :math:`\min_i (L_i + \ell_i)` and whether every :math:`\ell_i` is finite, in one read-only pass.
 
     Both are integer reductions, which LLVM vectorizes without reordering anything: the minimum by
-    :func:`~ftrl.ops.order_key`, and the largest magnitude bit pattern, which reaches that of inf exactly when an
-    entry is inf or NaN. The minimum equals that of :func:`_pay_and_next_minimum` but for the sign of a zero,
-    which gives the same weights (:math:`e^{\pm 0} = 1`, :math:`+0 = -0`).
+    :func:`~ftrl.ops.order_key` (of two zeros, -0.0), and the largest magnitude bit pattern, which reaches that of
+    inf exactly when an entry is inf or NaN.
     """
     bits = loss.view(np.int64)
     largest_magnitude = np.int64(0)
@@ -101,23 +58,23 @@ def _hedge_round(
     r"""Round ``t`` of Hedge: returns (done, :math:`\langle p_t, \ell_t\rangle`) and leaves :math:`L_t`,
     :math:`p_{t+1}` in place.
 
-    1. pay, find the next minimum :math:`\min_i (L_i + \ell_i)` and check finiteness (read only); with
-       ``validate`` (the plug-in path, whose ``update`` returns nothing) the pay is skipped
-       (:func:`_check_and_next_minimum`, returned as nan) and a non-finite loss returns (False, nan) before
-       anything is written;
+    1. find the next minimum :math:`\min_i (L_i + \ell_i)` and check finiteness (read only,
+       :func:`_check_and_next_minimum`); with ``validate`` (the plug-in path, whose ``update`` returns nothing) a
+       non-finite loss returns (False, nan) before anything is written and the pay is skipped (nan); otherwise
+       pay :math:`\langle p_t, \ell_t\rangle` (:func:`~ftrl.ops.vector_dot`: no state depends on it);
     2. accumulate :math:`L \mathrel{+}= \ell` and write :math:`e^{-\eta_{t+1}(L_i - \min L)}` (every exponent
        <= 0, the leader's term exactly 1, so the sum lies in [1, N]: no overflow, no underflow);
     3. sum (:func:`ftrl.ops.lane_sum`); 4. normalize.
     """
     n = cum_losses.shape[0]
     eta = learning_rate(rate_code, rate_params, t + 1, 0.0)
+    lowest, finite = _check_and_next_minimum(loss, cum_losses)
     if validate:
-        lowest, finite = _check_and_next_minimum(loss, cum_losses)
         if not finite:
             return False, np.nan
         paid = np.nan
     else:
-        paid, lowest, finite = _pay_and_next_minimum(weights, loss, cum_losses)
+        paid = vector_dot(weights, loss)
     if eta == np.inf:
         for i in range(n):
             value = cum_losses[i] + loss[i]
@@ -144,8 +101,8 @@ def hedge_block(
     rate_code: int,
     rate_params: NDArray[np.float64],
 ) -> None:
-    r"""Hedge over a block: :func:`_hedge_round` per row (four passes per round, no branch on the data inside
-    them)."""
+    r"""Hedge over a block: :func:`_hedge_round` per row (five passes per round, with the pay; no branch on the
+    data inside them)."""
     t = counter[0]
     for row in range(losses.shape[0]):
         t += 1
@@ -190,8 +147,8 @@ class Hedge(FullInformationLearner):
     The tuned and anytime rates assume losses in [0, 1]; their regret is then at most :math:`\sqrt{(T/2)\ln N}`
     and :math:`2\sqrt{(T/2)\ln N} + \sqrt{\ln N/8}`; a fixed :math:`\eta` gives
     :math:`\ln N/\eta + \eta T/8`. The weights are computed relative to the current smallest cumulative loss, so
-    cumulative losses of 1e12 and rates of 1e8 give neither overflow nor NaN. One round costs four passes over the
-    N-vector, all vectorized (see :func:`hedge_block`).
+    cumulative losses of 1e12 and rates of 1e8 give neither overflow nor NaN. A round of :meth:`update` costs four
+    passes over the N-vector, one of :meth:`advance` five with the pay (see :func:`_hedge_round`).
 
     Parameters
     ----------
