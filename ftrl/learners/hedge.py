@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key, vector_dot
+from ftrl.ops import fast_exp, from_order_key, order_key, vector_dot, vector_sum
 from ftrl.schedules import learning_rate, resolve_rate
 
 __all__ = ["FTL", "Hedge"]
@@ -64,7 +64,7 @@ def _hedge_round(
        pay :math:`\langle p_t, \ell_t\rangle` (:func:`~ftrl.ops.vector_dot`: no state depends on it);
     2. accumulate :math:`L \mathrel{+}= \ell` and write :math:`e^{-\eta_{t+1}(L_i - \min L)}` (every exponent
        <= 0, the leader's term exactly 1, so the sum lies in [1, N]: no overflow, no underflow);
-    3. sum (:func:`ftrl.ops.lane_sum`); 4. normalize.
+    3. sum (:func:`ftrl.ops.vector_sum`, a read-only loop whose order depends on N alone); 4. normalize.
     """
     n = cum_losses.shape[0]
     eta = learning_rate(rate_code, rate_params, t + 1, 0.0)
@@ -85,7 +85,7 @@ def _hedge_round(
             value = cum_losses[i] + loss[i]
             cum_losses[i] = value
             weights[i] = fast_exp(-eta * (value - lowest))
-    scale = 1.0 / lane_sum(weights)
+    scale = 1.0 / vector_sum(weights)
     for i in range(n):
         weights[i] *= scale
     return True, paid

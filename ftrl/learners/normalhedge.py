@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, lane_dot, lane_sum
+from ftrl.ops import fast_exp, vector_dot, vector_sum
 
 __all__ = ["NormalHedge"]
 
@@ -49,15 +49,15 @@ def _weighted_loss(
 ) -> tuple[float, float]:
     r"""Return :math:`(\sum_j w_j \ell_{i_j}, \sum_j w_j)` over the experts :math:`i_j` = ``active[j]`` with
     positive regret, :math:`w_j` = :func:`_score`: the expected loss of the previous round's weights without a
-    normalization pass. The scores and the gathered losses go to scratch rows and are summed in an order fixed
-    by the code (:func:`ftrl.ops.lane_dot`, :func:`ftrl.ops.lane_sum`), so that the bits do not depend on how LLVM
-    compiles the loop where it is inlined."""
+    normalization pass. The scores and the gathered losses go to scratch rows and are summed apart
+    (:func:`ftrl.ops.vector_dot`, :func:`ftrl.ops.vector_sum`: read-only loops, whose order depends on the length
+    alone), so that the bits do not depend on how LLVM compiles the loop where it is inlined."""
     count = active.shape[0]
     for j in range(count):
         scores[j] = _score(positives[j], exponentials[j], shift)
     for j in range(count):  # apart, so that the loop above vectorizes
         gathered[j] = loss[active[j]]
-    return lane_dot(scores[:count], gathered[:count]), lane_sum(scores[:count])
+    return vector_dot(scores[:count], gathered[:count]), vector_sum(scores[:count])
 
 
 @kernel
@@ -92,7 +92,7 @@ def _tilted_moments(
     ``tilted`` and return their sums, the moments :math:`m_k = \sum_i E_i x_i^k`, over the experts with positive
     regret (the others add 1 to :math:`m_0`: ``n_inactive``). The pass has no reduction and writes through one
     array, so it vectorizes (with seven output arrays LLVM gave up on the overlap checks); then
-    :func:`ftrl.ops.lane_sum` sums each row in an order fixed by the code. The caller keeps
+    :func:`ftrl.ops.vector_sum` sums each row (in an order that depends on the length alone). The caller keeps
     :math:`x_j \le 1 + \ln N`."""
     count = positives.shape[0]
     for j in range(count):
@@ -110,9 +110,9 @@ def _tilted_moments(
         term *= x
         tilted[5, j] = term
         tilted[6, j] = term * x
-    return (lane_sum(tilted[0][:count]) + n_inactive, lane_sum(tilted[1][:count]), lane_sum(tilted[2][:count]),
-            lane_sum(tilted[3][:count]), lane_sum(tilted[4][:count]), lane_sum(tilted[5][:count]),
-            lane_sum(tilted[6][:count]))
+    return (vector_sum(tilted[0][:count]) + n_inactive, vector_sum(tilted[1][:count]),
+            vector_sum(tilted[2][:count]), vector_sum(tilted[3][:count]), vector_sum(tilted[4][:count]),
+            vector_sum(tilted[5][:count]), vector_sum(tilted[6][:count]))
 
 
 @kernel
@@ -199,7 +199,7 @@ def normalhedge_block(
         loss = losses[row]
         count = int(scale[2])
         if count == 0:
-            paid = lane_sum(loss) / n
+            paid = vector_sum(loss) / n
         else:
             weighted, total = _weighted_loss(loss, active[:count], positives[:count], tilted[0][:count],
                                              scale[0] - scale[1], weights, tilted[1])

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import PriorLearner
-from ftrl.ops import fast_exp, from_order_key, lane_dot, lane_sum, order_key
+from ftrl.ops import fast_exp, from_order_key, order_key, vector_dot, vector_sum
 
 __all__ = ["Squint", "log_squint_integral"]
 
@@ -262,7 +262,8 @@ def _score_pass(
 
     Both loops are branch free (the bodies written out: as called functions they were not inlined, and the
     loops did not vectorize) and have only integer reductions, which vectorize without fast-math flags; the sum
-    of the scores is taken by the caller in a fixed order.
+    of the scores is taken by the caller (:func:`~ftrl.ops.vector_sum`, a read-only loop whose order depends on
+    the length alone).
     """
     unit = fast_exp(-shift)
     largest = order_key(0.0)
@@ -348,7 +349,7 @@ def squint_scores(
                 log_integral = log_squint_integral(cum_regret[i], cum_variance[i])
                 scores[i] = prior[i] * _SCORE_UNIT * fast_exp(log_integral - shift)
                 largest = max(largest, log_integral)
-    return lane_sum(scores), largest, misses == 0
+    return vector_sum(scores), largest, misses == 0
 
 
 @kernel
@@ -384,7 +385,7 @@ def squint_block(
     """
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = lane_dot(scores, loss) / solver[1]
+        paid = vector_dot(scores, loss) / solver[1]
         expected_loss_out[row] = paid
         _accumulate_regrets(loss, paid, cum_regret, cum_variance)
         shift = solver[0]
