@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ftrl._simulate_kernels import _hedge_round
-from ftrl.ops import lane_dot, lane_sum, logsumexp, softmax, vector_dot
+from ftrl.ops import lane_dot, lane_sum, logsumexp, softmax, vector_dot, vector_sum
 
 
 def _placed(values: np.ndarray, buffer: np.ndarray, offset: int) -> np.ndarray:
@@ -42,12 +42,15 @@ def test_fused_hedge_round_is_independent_of_placement(n):
 def test_reductions_are_independent_of_placement(n):
     rng = np.random.default_rng(7)
     values = rng.normal(scale=30, size=n)
-    expected = (lane_sum(values), logsumexp(values), softmax(values))
+    expected = (lane_sum(values), logsumexp(values), softmax(values), vector_sum(values))
+    for total in (expected[0], expected[3]):
+        assert abs(total - math.fsum(values)) <= 1e-13 * float(np.abs(values).sum())
     for offset in range(1, 9):
         moved = _placed(values, np.zeros(n + 16), offset)
         assert lane_sum(moved) == expected[0]
         assert logsumexp(moved) == expected[1]
         np.testing.assert_array_equal(softmax(moved), expected[2])
+        assert vector_sum(moved) == expected[3]
 
 
 @pytest.mark.parametrize("dot", [lane_dot, vector_dot])
