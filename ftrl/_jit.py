@@ -7,16 +7,19 @@ as in numpy instead of raising), and a deliberately small fast-math set.
 By default only ``contract`` (fused multiply-add) is allowed. ``nnan``/``ninf`` are never used, so that -inf
 log-weights and NaN checks keep their IEEE meaning. ``reassoc`` is off by default: it would fold the
 round-to-nearest shift ``(x + 1.5 * 2**52) - 1.5 * 2**52`` inside :func:`ftrl.ops.fast_exp` if that arithmetic
-were compiled with it, and it lets LLVM choose the order of a sum. Sums are therefore taken with
-:func:`ftrl.ops.lane_sum`, whose eight-lane order is written in the code (eight independent scalar chains: LLVM
-does not vectorize them, but they run at two additions per cycle).
+were compiled with it, and it lets LLVM choose the order of a sum, which can then depend on the kernel the loop
+is inlined into when the loop also writes (LLVM may run a scalar copy of it after a run-time overlap check).
+Sums are therefore taken either with :func:`ftrl.ops.lane_sum`, whose eight-lane order is written in the code
+(eight independent scalar chains: LLVM does not vectorize them, but they run at two additions per cycle), or
+with :func:`ftrl.ops.vector_sum` and :func:`ftrl.ops.vector_dot`, reassociating loops that only read, so that
+there is no overlap check and the order depends on the length alone.
 
-``kernel(reassociate=True)`` exists for the loops where a vectorized sum matters for speed: the simulator's
-Hedge round, and the pay and update passes of BOA, ML-Poly and the KT experts. There LLVM's vectorized loop
-runs for any non-overlapping arrays, so the order of the additions depends on N alone and the numbers are
-reproducible; ``tests/test_determinism.py`` checks that they do not depend on where the arrays lie in memory.
-Fast-math flags belong to each instruction, so a reassociating kernel that calls ``fast_exp`` leaves the
-exponential's own arithmetic exact.
+``kernel(reassociate=True)`` is used for those two, and for the few loops where a fused pass with a vectorized
+sum matters for speed: the simulator's Hedge round and the update passes of BOA, ML-Poly and the KT experts.
+There LLVM's vectorized loop runs for any non-overlapping arrays, so the order of the additions depends on N
+alone and the numbers are reproducible; ``tests/test_determinism.py`` checks that they do not depend on where
+the arrays lie in memory. Fast-math flags belong to each instruction, so a reassociating kernel that calls
+``fast_exp`` leaves the exponential's own arithmetic exact.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ _GAP = 64
 """Unused doubles between the weights and the cumulative losses in :meth:`Hedge._pack`'s buffer. LLVM's vectorized
 loops check at run time that the arrays they write lie far enough apart (about one unrolled vector step, 256
 bytes here) and run a scalar copy of the loop otherwise; without the gap, the two arrays of a learner with fewer
-than ~32 experts would always take the scalar loop (30 ns more per round at N = 10)."""
+than ~32 experts would always take the scalar loop (about 25 ns more per round at N = 10)."""
 
 
 _MAGNITUDE_BITS = np.int64(0x7FFFFFFFFFFFFFFF)
@@ -203,8 +203,8 @@ class Hedge(FullInformationLearner):
     def _pack(self) -> None:
         """Move the state arrays into one buffer, ``packed`` = (weights, ``_GAP`` unused, cum_losses, counter bits,
         rate code, rate parameter), of length 2N + 64 + 3, and make ``_state`` views of it, so that :meth:`update`
-        passes two arguments to :func:`hedge_update`. Only for Hedge's own kernel and state (a subclass changing either keeps the
-        generic path)."""
+        passes two arguments to :func:`hedge_update`. Only for Hedge's own kernel and state (a subclass changing
+        either keeps the generic path)."""
         cls = type(self)
         if (cls.block_kernel is not hedge_block or cls._initial_state is not Hedge._initial_state
                 or self._state[4].shape != (1,)):
