@@ -37,7 +37,6 @@ __all__ = [
     "entropic_value",
     "entropic_weights",
     "fast_exp",
-    "lane_dot",
     "lane_sum",
     "logsumexp",
     "ordered_dot",
@@ -171,23 +170,6 @@ def lane_sum(values: NDArray[np.float64]) -> float:
     return total
 
 
-@kernel
-def lane_dot(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
-    r""":math:`\langle x, y\rangle` over four interleaved accumulators, combined in an order fixed by the code (the
-    fixed-order dot product of the learners' pay, as :func:`lane_sum` is the fixed-order sum)."""
-    n = x.shape[0]
-    stop = n - n % 4
-    total0 = total1 = total2 = total3 = 0.0
-    for i in range(0, stop, 4):
-        total0 += x[i] * y[i]
-        total1 += x[i + 1] * y[i + 1]
-        total2 += x[i + 2] * y[i + 2]
-        total3 += x[i + 3] * y[i + 3]
-    for i in range(stop, n):
-        total0 += x[i] * y[i]
-    return (total0 + total1) + (total2 + total3)
-
-
 @kernel(reassociate=True)
 def vector_sum(values: NDArray[np.float64]) -> float:
     r"""The sum by LLVM's vectorized reduction: a reassociating kernel, so the order of the additions is LLVM's
@@ -204,7 +186,7 @@ def vector_sum(values: NDArray[np.float64]) -> float:
 @kernel(reassociate=True)
 def vector_dot(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
     r""":math:`\langle x, y\rangle` by LLVM's vectorized reduction, in an order fixed by the length alone, as
-    :func:`vector_sum`; :func:`lane_dot` is the order written in the code."""
+    :func:`vector_sum`."""
     total = 0.0
     for i in range(x.shape[0]):
         total += x[i] * y[i]
