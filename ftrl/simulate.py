@@ -203,8 +203,9 @@ def _fusable_hedge_state(learner: Any) -> tuple[Any, ...] | None:
     if type(learner) is not Hedge:
         return None
     names = list(inspect.signature(Hedge.block_kernel.py_func).parameters)[2:]
-    state = dict(zip(names, learner._state))
-    if len(names) != len(learner._state) or not set(_FUSED_HEDGE_STATE) <= set(state):
+    arrays = learner._writable_state()
+    state = dict(zip(names, arrays))
+    if len(names) != len(arrays) or not set(_FUSED_HEDGE_STATE) <= set(state):
         return None
     counter, weights, cum_losses, rate_code, rate_params = (state[name] for name in _FUSED_HEDGE_STATE)
     shape = (learner.n_experts,)
@@ -559,11 +560,12 @@ def _advance_with_means(
     """
     rows = losses.shape[0]
     if compiled and sampler is None and type(learner).advance is FullInformationLearner.advance:
-        means_block_full(losses, means, expected[:rows], mean_losses[:rows], learner.block_kernel, learner._state)
+        means_block_full(losses, means, expected[:rows], mean_losses[:rows], learner.block_kernel,
+                         learner._writable_state())
         return
     if compiled and sampler is not None and type(learner).advance_bandit is BanditLearner.advance_bandit:
         means_block_bandit(losses, sampler.random(rows), means, expected[:rows], realized[:rows], arms[:rows],
-                           mean_losses[:rows], learner.block_kernel, learner._state)
+                           mean_losses[:rows], learner.block_kernel, learner._writable_state())
         return
     for r in range(rows):
         mean_losses[r] = ordered_dot(learner.weights, means)

@@ -101,16 +101,46 @@ def _constructor_params(learner):
     return params
 
 
-def test_weights_on_simplex_and_fresh(make, losses):
-    learner = make()
+def _play_one(learner, row, rng):
+    if learner.feedback == "full":
+        learner.update(row)
+    else:
+        learner.update_arm(learner.sample(rng), row[0])
+
+
+def test_weights_on_simplex_read_only_and_kept_while_held(make, losses):
+    learner, twin = make(), make()
     np.testing.assert_array_equal(learner.weights, np.full(N, 1.0 / N))
-    play(learner, losses, np.random.default_rng(1))
+    for row in losses[:10]:
+        _play_one(learner, row, np.random.default_rng(1))
+        _play_one(twin, row, np.random.default_rng(1))
     weights = learner.weights
     assert weights.shape == (N,) and weights.dtype == np.float64
     assert (weights >= 0).all() and abs(weights.sum() - 1.0) < 1e-12
-    weights[:] = -1.0
-    assert (learner.weights >= 0).all()
-    assert learner.t == len(losses)
+    with pytest.raises(ValueError, match="read-only"):
+        weights[:] = -1.0
+    values = weights.copy()
+    tail = learner.weights[1:]  # only a view of the returned array is held
+    values_tail = tail.copy()
+    for row in losses[10:]:
+        _play_one(learner, row, np.random.default_rng(2))
+        _play_one(twin, row, np.random.default_rng(2))
+    if learner.feedback == "full":
+        learner.advance(losses[:3], np.empty(3))
+        twin.advance(losses[:3], np.empty(3))
+    np.testing.assert_array_equal(weights, values)
+    np.testing.assert_array_equal(tail, values_tail)
+    np.testing.assert_array_equal(learner.weights, twin.weights)  # holding changes no number
+    assert not np.array_equal(learner.weights, values)
+
+
+def test_weights_not_held_are_updated_in_place(make, losses):
+    learner = make()
+    state_weights = learner._weights
+    for row in losses:
+        np.testing.assert_array_equal(learner.weights, state_weights)
+        _play_one(learner, row, np.random.default_rng(3))
+    assert learner._weights is state_weights
 
 
 def test_inputs_not_mutated(make, losses):

@@ -100,6 +100,25 @@ def test_compiled_and_python_paths_agree_for_every_learner(make) -> None:
         assert np.array_equal(compiled.weights, python.weights)
 
 
+@pytest.mark.parametrize("make", LEARNERS.values(), ids=LEARNERS.keys())
+def test_compiled_wrappers_leave_held_inner_weights_alone(make) -> None:
+    """The wrapper kernels write the inner state in place: a held ``inner.weights`` must keep its values."""
+    losses = random_losses(40, 4, seed=8)
+    asleep = random_losses(40, 4, seed=9, asleep_probability=0.5)
+    for wrap, data in ((lambda inner: Delayed(inner, 2), losses), (Sleeping, asleep)):
+        inner, twin = make(), make()
+        wrapped, twin_wrapped = wrap(inner), wrap(twin)  # wrapping resets the inner learner
+        assert wrapped._compiled
+        advance_all(wrapped, data[:20])
+        advance_all(twin_wrapped, data[:20])
+        held = inner.weights
+        values = held.copy()
+        advance_all(wrapped, data[20:])
+        advance_all(twin_wrapped, data[20:])
+        np.testing.assert_array_equal(held, values)
+        np.testing.assert_array_equal(inner.weights, twin.weights)
+
+
 # -- Delayed -------------------------------------------------------------------------------------------------------
 
 

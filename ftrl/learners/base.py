@@ -7,7 +7,8 @@ round on the fast path.
 
 Common to all learners
     ``n_experts`` (int), ``t`` (rounds seen), ``weights`` (:math:`p_{t+1}`, the distribution for the *next*
-    round: a fresh float64 array of shape (N,) summing to 1), ``reset()`` (back to round 0), ``get_params()``
+    round: a read-only float64 array of shape (N,) summing to 1 that the learner never writes again, see
+    :attr:`Learner.weights`), ``reset()`` (back to round 0), ``get_params()``
     (the constructor parameters as a JSON-friendly dict), ``name`` (the registry name), ``feedback`` (class
     attribute, ``"full"`` or ``"bandit"``), ``block_kernel`` (class attribute: the compiled function behind the
     fast path), ``repr``, pickling and ``copy.deepcopy`` (a copy continues identically). Public methods validate
@@ -31,11 +32,16 @@ Bandit feedback (``feedback == "bandit"``)
     :math:`\langle p_t, \ell\rangle`, realized loss :math:`\ell_{arm}`, then the update with ``(arm, l[arm])``
     only. It calls ``block_kernel(losses, uniforms, expected_loss_out, realized_loss_out, arms_out, *state)``
     once; ``update_arm`` calls ``update_kernel(arm, loss, *state)``, which runs the same compiled round update.
+
+Code that passes the state to a kernel itself (the simulator's drivers, the wrappers) takes it from
+:meth:`Learner._writable_state`, which first moves the weights to a new array if a caller still holds the one
+``weights`` returned.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -163,6 +169,7 @@ class Learner:
         self._state = self._initial_state()
         self._counter: NDArray[np.int64] = self._state[0]
         self._weights: NDArray[np.float64] = self._state[1]
+        self._expose_weights()
 
     @property
     def t(self) -> int:
@@ -171,8 +178,53 @@ class Learner:
 
     @property
     def weights(self) -> NDArray[np.float64]:
-        """The distribution :math:`p_{t+1}` played in the next round (a fresh copy)."""
-        return self._weights.copy()
+        """The distribution :math:`p_{t+1}` played in the next round: a read-only array that keeps its values.
+
+        No copy is made: it shares memory with the learner's state, and the learner never writes into it while
+        anything holds it (the array or a view of it). An update that finds it held (its reference count above the
+        learner's own) first moves the state's weights to a new array, so what was returned stays
+        :math:`p_{t+1}` of the round it was read in; one that finds it dropped writes in place. Copy it
+        (``np.array(learner.weights)``) to modify it.
+        """
+        return self._exposed_weights
+
+    def _expose_weights(self) -> None:
+        """Make the read-only array :attr:`weights` returns, over the memory of ``self._weights``.
+
+        Built on a memoryview, so that its views (slices, ``.T``, ...) keep it, not the state's array, as their
+        base: holding any of them raises its reference count, which :meth:`_writable_state` reads.
+        """
+        exposed = np.frombuffer(memoryview(self._weights), dtype=np.float64)
+        exposed.flags.writeable = False
+        self._exposed_weights = exposed
+
+    def _weights_are_held(self) -> bool:
+        """Whether something besides the learner references the array :attr:`weights` returned (CPython counts
+        this attribute and the argument of ``getrefcount``: 2)."""
+        return sys.getrefcount(self._exposed_weights) > 2
+
+    def _move_weights(self) -> None:
+        """Give the state a new weights array with the same values, leaving the held one to its holder."""
+        arrays = list(self._state)
+        arrays[1] = arrays[1].copy()
+        self._state = tuple(arrays)
+        self._weights = self._state[1]
+        self._expose_weights()
+
+    def _writable_state(self) -> tuple[Any, ...]:
+        """The state tuple, for a kernel that writes it: the weights are first moved if :attr:`weights` is held."""
+        if self._weights_are_held():
+            self._move_weights()
+        return self._state
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_exposed_weights"]  # a view of the state; remade on unpickling
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._expose_weights()
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters, JSON friendly."""
@@ -198,7 +250,7 @@ class FullInformationLearner(Learner):
 
     def advance(self, losses: NDArray[np.float64], expected_loss_out: NDArray[np.float64]) -> None:
         """Play and update over a block of rounds (no validation: ``losses`` float64 C-contiguous (B, N))."""
-        self.block_kernel(losses, expected_loss_out, *self._state)
+        self.block_kernel(losses, expected_loss_out, *self._writable_state())
 
     def update(self, losses: ArrayLike) -> None:
         """Observe the loss vector of one round (shape (N,), finite) and update the weights."""
@@ -206,7 +258,7 @@ class FullInformationLearner(Learner):
             as_real_array(losses, "losses", type(self).__name__))
         if values.shape != self._shape or not _copy_if_finite(values, self._row):
             self._raise_invalid_losses(values)
-        self.block_kernel(self._row, self._expected, *self._state)
+        self.block_kernel(self._row, self._expected, *self._writable_state())
 
     def _raise_invalid_losses(self, values: NDArray[np.float64]) -> None:
         owner = type(self).__name__
@@ -248,7 +300,7 @@ class BanditLearner(Learner):
         owner = type(self).__name__
         index = check_int(arm, "arm", owner, low=0, high=self.n_experts - 1)
         value = check_real(loss, "loss", owner, low=-math.inf, high=math.inf, low_open=True, high_open=True)
-        self.update_kernel(index, value, *self._state)
+        self.update_kernel(index, value, *self._writable_state())
 
     def advance_bandit(
         self,
@@ -259,4 +311,4 @@ class BanditLearner(Learner):
         arms_out: NDArray[np.int64],
     ) -> None:
         """Sample, pay and update over a block of rounds (no validation; see the module docstring)."""
-        self.block_kernel(losses, uniforms, expected_loss_out, realized_loss_out, arms_out, *self._state)
+        self.block_kernel(losses, uniforms, expected_loss_out, realized_loss_out, arms_out, *self._writable_state())

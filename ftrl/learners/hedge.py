@@ -219,14 +219,22 @@ class Hedge(FullInformationLearner):
                        packed[end + 2:])
         self._counter = self._state[0]
         self._weights = self._state[1]
+        self._expose_weights()
+
+    def _move_weights(self) -> None:
+        """Move the whole packed state to a new buffer (the held weights keep the old one)."""
+        super()._move_weights()
+        self._pack()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # pickling copies the views of ``packed`` apart: tie them together again.
-        self.__dict__.update(state)
+        super().__setstate__(state)
         self._pack()
 
     def update(self, losses: ArrayLike) -> None:
         """Observe the loss vector of one round (shape (N,), finite) and update the weights."""
+        if self._weights_are_held():
+            self._move_weights()
         try:
             done = hedge_update(losses, self._packed)
         except TypeError:  # not a writable C-contiguous float64 vector, or no packed state

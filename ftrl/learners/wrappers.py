@@ -176,8 +176,10 @@ class _Wrapper:
 
     @property
     def weights(self) -> NDArray[np.float64]:
-        """The inner learner's distribution for the next round (a fresh copy)."""
-        return np.array(self.learner.weights, dtype=np.float64)
+        """The inner learner's distribution for the next round (a read-only copy, like every learner's)."""
+        weights = np.array(self.learner.weights, dtype=np.float64)
+        weights.flags.writeable = False
+        return weights
 
     def _inner_params(self) -> dict[str, Any]:
         get_params = getattr(self.learner, "get_params", None)
@@ -291,7 +293,7 @@ class Delayed(_Wrapper):
             self._counter[0] += losses.shape[0]
         elif self.delay > 0 and self._compiled:
             delayed_block(losses, expected_loss_out, self._counter, self._pending, self._scratch,
-                          type(self.learner).block_kernel, self.learner._state)
+                          type(self.learner).block_kernel, self.learner._writable_state())
         else:
             self._advance_python(losses, expected_loss_out)
 
@@ -429,7 +431,7 @@ class Sleeping(_Wrapper):
         """Play and update over a block of rounds (no validation: float64 C-contiguous (B, N), one awake per row)."""
         if self._compiled:
             sleeping_block(losses, expected_loss_out, self._counter, self._charged, self._played, self._scratch,
-                           type(self.learner).block_kernel, self.learner._state)
+                           type(self.learner).block_kernel, self.learner._writable_state())
             return
         for row in range(losses.shape[0]):
             loss = losses[row]
