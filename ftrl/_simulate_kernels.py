@@ -127,12 +127,14 @@ def _store_next_weights(
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
     lowest: float,
+    smallest: NDArray[np.float64],
     rate_code: int,
     rate_params: NDArray[np.float64],
 ) -> None:
-    """End of a fused Hedge block: store the round counter and the normalized weights of the next round, as
-    ``hedge_block`` leaves them (``lowest`` is the smallest of ``cum_losses``)."""
+    """End of a fused Hedge block: store the round counter, the smallest cumulative loss ``lowest`` (into
+    ``smallest``) and the normalized weights of the next round, as ``hedge_block`` leaves them."""
     counter[0] = rounds_seen
+    smallest[0] = lowest
     eta = learning_rate(rate_code, rate_params, rounds_seen + 1, 0.0)
     total = 0.0
     for i in range(cum_losses.shape[0]):
@@ -192,6 +194,7 @@ def hedge_record_block(
     counter: NDArray[np.int64],
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
+    smallest: NDArray[np.float64],
     rate_code: int,
     rate_params: NDArray[np.float64],
 ) -> int:
@@ -231,7 +234,8 @@ def hedge_record_block(
             _write_row(pos, t, expected, np.nan, -1, cum_loss, np.nan, cum_mean, cum_losses, out_float, out_int)
             pos += 1
     totals[0], totals[2] = cum_loss, cum_mean
-    _store_next_weights(counter, rounds_seen + n_rows, weights, cum_losses, lowest, rate_code, rate_params)
+    _store_next_weights(counter, rounds_seen + n_rows, weights, cum_losses, lowest, smallest, rate_code,
+                        rate_params)
     return pos
 
 
@@ -256,6 +260,7 @@ def hedge_record_block_by_rows(
     counter: NDArray[np.int64],
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
+    smallest: NDArray[np.float64],
     rate_code: int,
     rate_params: NDArray[np.float64],
 ) -> int:
@@ -320,7 +325,8 @@ def hedge_record_block_by_rows(
             out_float[pos, 5] = cum_mean
             pos += 1
     totals[0], totals[2] = cum_loss, cum_mean
-    _store_next_weights(counter, rounds_seen + n_rows, weights, cum_losses, lowest, rate_code, rate_params)
+    _store_next_weights(counter, rounds_seen + n_rows, weights, cum_losses, lowest, smallest, rate_code,
+                        rate_params)
     return pos
 
 

@@ -188,7 +188,7 @@ class _Ledger:
         )
 
 
-_FUSED_HEDGE_STATE = ("counter", "weights", "cum_losses", "rate_code", "rate_params")
+_FUSED_HEDGE_STATE = ("counter", "weights", "cum_losses", "lowest", "rate_code", "rate_params")
 
 
 def _fusable_hedge_state(learner: Any) -> tuple[Any, ...] | None:
@@ -197,7 +197,7 @@ def _fusable_hedge_state(learner: Any) -> tuple[Any, ...] | None:
     Only the exact class :class:`ftrl.Hedge` with a finite fixed, horizon-tuned or anytime rate (not FTL, not
     subclasses, whose kernels may differ). The state arrays are found by name: ``Hedge.block_kernel`` takes the
     learner's state after its two data arguments, and its parameter names say which array is which. The fused
-    kernel reads and writes back ``counter``, ``weights`` (normalized :math:`p_{t+1}`) and ``cum_losses``; if
+    kernel reads and writes back ``counter``, ``weights`` (normalized :math:`p_{t+1}`), ``cum_losses`` and ``lowest``; if
     the names or shapes ever differ, the learner's own kernel is used.
     """
     if type(learner) is not Hedge:
@@ -207,13 +207,13 @@ def _fusable_hedge_state(learner: Any) -> tuple[Any, ...] | None:
     state = dict(zip(names, arrays))
     if len(names) != len(arrays) or not set(_FUSED_HEDGE_STATE) <= set(state):
         return None
-    counter, weights, cum_losses, rate_code, rate_params = (state[name] for name in _FUSED_HEDGE_STATE)
+    counter, weights, cum_losses, lowest, rate_code, rate_params = (state[name] for name in _FUSED_HEDGE_STATE)
     shape = (learner.n_experts,)
-    if weights.shape != shape or cum_losses.shape != shape or counter.shape != (1,):
+    if weights.shape != shape or cum_losses.shape != shape or counter.shape != (1,) or lowest.shape != (1,):
         return None
     if rate_code not in (FIXED, ANYTIME) or not np.all(np.isfinite(rate_params)):
         return None
-    return counter, weights, cum_losses, rate_code, rate_params
+    return counter, weights, cum_losses, lowest, rate_code, rate_params
 
 
 def simulate(

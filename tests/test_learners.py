@@ -480,6 +480,27 @@ def test_hedge_with_huge_eta_is_ftl():
         np.testing.assert_array_equal(actual, expected)
 
 
+@pytest.mark.parametrize("eta", [0.3, 3.9, 4.1, 60.0, 1e8])
+def test_hedge_weights_match_the_minimum_shifted_softmax_on_both_sides_of_the_shift_slack(eta):
+    """Hedge shifts its exponents by (last smallest L) + (smallest loss), a lower bound of the new smallest L, and
+    takes them again with the exact minimum when the leader's term drops below e^-4: with eta * (range of a loss
+    row) on both sides of 4, and leaders that change, each weight e^{-x} / Z stays within what rounding the
+    exponent x = eta (L_i - min L) allows, a few units of (x + 4) ulp (x up to ~700 for the tiny weights)."""
+    rng = np.random.default_rng(12)
+    losses = rng.random((300, 6))
+    losses[::5] = rng.integers(0, 2, (60, 6)) * 1.0  # 0/1 rows: the leader pays 1 while another pays 0
+    losses[::7, rng.integers(0, 6)] = -0.5
+    hedge = Hedge(6, eta=eta)
+    cum_losses = np.zeros(6)
+    for row in losses:
+        hedge.update(row)
+        cum_losses += row
+        expected = naive.exponential_weights(cum_losses, eta)
+        exponents = eta * (cum_losses - cum_losses.min())
+        tolerance = 4 * np.finfo(float).eps * (1.0 + exponents + 4.0) * expected
+        assert (np.abs(hedge.weights - expected) <= tolerance + 1e-300).all()
+
+
 @pytest.mark.parametrize(("cls", "rounds"), [(Exp3, 2_000_000), (TsallisINF, 200_000)])
 def test_bandits_stay_finite_over_long_adversarial_runs(cls, rounds):
     """Arm 0 is perfect for the first half, arm 2 for the second: the other arms' probabilities become tiny."""

@@ -22,22 +22,47 @@ bytes here) and run a scalar copy of the loop otherwise; without the gap, the tw
 than ~32 experts would always take the scalar loop (about 25 ns more per round at N = 10)."""
 
 
+_SHIFT_SLACK = 4.0
+r"""The exponents are shifted by a lower bound :math:`s` of the new smallest cumulative loss :math:`m`; when
+:math:`\eta(m - s)` exceeds this (the leader's term below :math:`e^{-4}`), the exponentials are taken again with
+:math:`m` itself. Below it, the shift adds at most 4 to an exponent, which changes its rounding by a few units in
+the last place at most."""
+
+
 @kernel
-def _check_and_next_minimum(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]) -> tuple[float, bool]:
-    r"""Return :math:`\min_i (L_i + \ell_i)` and whether every :math:`\ell_i` is finite, in one read-only pass.
+def _check_losses(loss: NDArray[np.float64]) -> tuple[float, bool]:
+    r"""Return :math:`\min_i \ell_i` and whether every :math:`\ell_i` is finite, in one read-only pass over the loss
+    vector alone.
 
     Both are integer reductions over :func:`~ftrl.ops.order_key`, which LLVM vectorizes without reordering
-    anything: the minimum (of two zeros, -0.0), and the largest key of :math:`|\ell_i|`, which reaches the key of
-    inf exactly when an entry is inf or NaN.
+    anything: the minimum, and the largest key of :math:`|\ell_i|`, which reaches the key of inf exactly when an
+    entry is inf or NaN.
     """
     largest_magnitude = order_key(0.0)
     lowest = order_key(np.inf)
-    for i in range(cum_losses.shape[0]):
+    for i in range(loss.shape[0]):
         magnitude = order_key(abs(loss[i]))
         largest_magnitude = magnitude if magnitude > largest_magnitude else largest_magnitude
-        key = order_key(cum_losses[i] + loss[i])
+        key = order_key(loss[i])
         lowest = key if key < lowest else lowest
     return from_order_key(lowest), largest_magnitude < order_key(np.inf)
+
+
+@kernel
+def _accumulate_and_exponentiate(
+    loss: NDArray[np.float64], cum_losses: NDArray[np.float64], weights: NDArray[np.float64], eta: float,
+    shift: float,
+) -> float:
+    r""":math:`L \mathrel{+}= \ell`, :math:`w_i = e^{-\eta (L_i - s)}` (:math:`s` = ``shift``); returns
+    :math:`\min_i L_i` (an integer reduction over :func:`~ftrl.ops.order_key`)."""
+    lowest = order_key(np.inf)
+    for i in range(cum_losses.shape[0]):
+        value = cum_losses[i] + loss[i]
+        cum_losses[i] = value
+        weights[i] = fast_exp(-eta * (value - shift))
+        key = order_key(value)
+        lowest = key if key < lowest else lowest
+    return from_order_key(lowest)
 
 
 @kernel
@@ -46,24 +71,29 @@ def _hedge_round(
     t: int,
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
+    lowest: NDArray[np.float64],
     rate_code: int,
     rate_params: NDArray[np.float64],
     validate: bool,
 ) -> tuple[bool, float]:
     r"""Round ``t`` of Hedge: returns (done, :math:`\langle p_t, \ell_t\rangle`) and leaves :math:`L_t`,
-    :math:`p_{t+1}` in place.
+    :math:`m_t = \min_i L_{t,i}` (``lowest[0]``) and :math:`p_{t+1}` in place.
 
-    1. find the next minimum :math:`\min_i (L_i + \ell_i)` and check finiteness (read only,
-       :func:`_check_and_next_minimum`); with ``validate`` (the plug-in path, whose ``update`` returns nothing) a
-       non-finite loss returns (False, nan) before anything is written and the pay is skipped (nan); otherwise
-       pay :math:`\langle p_t, \ell_t\rangle` (:func:`~ftrl.ops.vector_dot`: no state depends on it);
-    2. accumulate :math:`L \mathrel{+}= \ell` and write :math:`e^{-\eta_{t+1}(L_i - \min L)}` (every exponent
-       <= 0, the leader's term exactly 1, so the sum lies in [1, N]: no overflow, no underflow);
+    1. check that :math:`\ell_t` is finite and find :math:`\min_i \ell_{t,i}` (:func:`_check_losses`, reads
+       the loss vector only); with ``validate`` (the plug-in path, whose ``update`` returns nothing) a non-finite
+       loss returns (False, nan) before anything is written and the pay is skipped (nan); otherwise pay
+       :math:`\langle p_t, \ell_t\rangle` (:func:`~ftrl.ops.vector_dot`: no state depends on it);
+    2. accumulate :math:`L \mathrel{+}= \ell` and write :math:`e^{-\eta_{t+1}(L_i - s)}` with
+       :math:`s = m_{t-1} + \min_i \ell_{t,i} \le m_t` (exactly, since rounding is monotone), finding
+       :math:`m_t` on the way (:func:`_accumulate_and_exponentiate`): every exponent is <= 0 and the leader's
+       term is :math:`e^{-\eta(m_t - s)}`; if that is below :math:`e^{-4}` (:data:`_SHIFT_SLACK`), the
+       exponentials are taken again with :math:`s = m_t`. The sum then lies in :math:`[e^{-4}, N]`: no overflow,
+       no underflow;
     3. sum (:func:`ftrl.ops.vector_sum`, a read-only loop whose order depends on N alone); 4. normalize.
     """
     n = cum_losses.shape[0]
     eta = learning_rate(rate_code, rate_params, t + 1, 0.0)
-    lowest, finite = _check_and_next_minimum(loss, cum_losses)
+    lowest_loss, finite = _check_losses(loss)
     if validate:
         if not finite:
             return False, np.nan
@@ -71,15 +101,16 @@ def _hedge_round(
     else:
         paid = vector_dot(weights, loss)
     if eta == np.inf:
+        next_lowest = _accumulate_and_exponentiate(loss, cum_losses, weights, 0.0, 0.0)
         for i in range(n):
-            value = cum_losses[i] + loss[i]
-            cum_losses[i] = value
-            weights[i] = 1.0 if value == lowest else 0.0
+            weights[i] = 1.0 if cum_losses[i] == next_lowest else 0.0
     else:
-        for i in range(n):
-            value = cum_losses[i] + loss[i]
-            cum_losses[i] = value
-            weights[i] = fast_exp(-eta * (value - lowest))
+        shift = lowest[0] + lowest_loss
+        next_lowest = _accumulate_and_exponentiate(loss, cum_losses, weights, eta, shift)
+        if eta * (next_lowest - shift) > _SHIFT_SLACK:
+            for i in range(n):
+                weights[i] = fast_exp(-eta * (cum_losses[i] - next_lowest))
+    lowest[0] = next_lowest
     scale = 1.0 / vector_sum(weights)
     for i in range(n):
         weights[i] *= scale
@@ -93,15 +124,16 @@ def hedge_block(
     counter: NDArray[np.int64],
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
+    lowest: NDArray[np.float64],
     rate_code: int,
     rate_params: NDArray[np.float64],
 ) -> None:
-    r"""Hedge over a block: :func:`_hedge_round` per row (five passes per round, with the pay; no branch on the
-    data inside them)."""
+    r"""Hedge over a block: :func:`_hedge_round` per row (five passes per round with the pay, six when the
+    exponentials are taken again; no branch on the data inside them)."""
     t = counter[0]
     for row in range(losses.shape[0]):
         t += 1
-        expected_loss_out[row] = _hedge_round(losses[row], t, weights, cum_losses, rate_code, rate_params,
+        expected_loss_out[row] = _hedge_round(losses[row], t, weights, cum_losses, lowest, rate_code, rate_params,
                                               False)[1]
     counter[0] = t
 
@@ -112,18 +144,18 @@ def hedge_update(losses: NDArray[np.float64], packed: NDArray[np.float64]) -> bo
     as :func:`hedge_block`, checking the length and finiteness of ``losses`` first; False, state untouched, if
     either fails.
 
-    Two arguments instead of seven (the cost of a call from Python grows by ~50 ns per argument), and one compiled
+    Two arguments instead of eight (the cost of a call from Python grows by ~50 ns per argument), and one compiled
     signature, so that any input other than a writable C-contiguous float64 vector raises ``TypeError`` in the
     dispatcher: :meth:`Hedge.update` then takes the general path, which converts and validates it.
     """
-    n = (packed.shape[0] - 3 - _GAP) // 2
+    n = (packed.shape[0] - 4 - _GAP) // 2
     if losses.shape[0] != n:
         return False
     end = 2 * n + _GAP
     counter = packed[end:end + 1].view(np.int64)
     t = counter[0] + 1
-    done = _hedge_round(losses, t, packed[:n], packed[n + _GAP:end], int(packed[end + 1]), packed[end + 2:],
-                        True)[0]
+    done = _hedge_round(losses, t, packed[:n], packed[n + _GAP:end], packed[end + 1:end + 2], int(packed[end + 2]),
+                        packed[end + 3:], True)[0]
     if done:
         counter[0] = t
     return done
@@ -188,7 +220,7 @@ class Hedge(FullInformationLearner):
 
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
-        return (counter, weights, np.zeros(self.n_experts), self._schedule.code,
+        return (counter, weights, np.zeros(self.n_experts), np.zeros(1), self._schedule.code,
                 self._schedule.params)
 
     def reset(self) -> None:
@@ -197,26 +229,27 @@ class Hedge(FullInformationLearner):
 
     def _pack(self) -> None:
         """Move the state arrays into one buffer, ``packed`` = (weights, ``_GAP`` unused, cum_losses, counter bits,
-        rate code, rate parameter), of length 2N + 64 + 3, and make ``_state`` views of it, so that :meth:`update`
-        passes two arguments to :func:`hedge_update`. Only for Hedge's own kernel and state (a subclass changing
-        either keeps the generic path)."""
+        smallest cumulative loss, rate code, rate parameter), of length 2N + 64 + 4, and make ``_state`` views of
+        it, so that :meth:`update` passes two arguments to :func:`hedge_update`. Only for Hedge's own kernel and
+        state (a subclass changing either keeps the generic path)."""
         cls = type(self)
         if (cls.block_kernel is not hedge_block or cls._initial_state is not Hedge._initial_state
-                or self._state[4].shape != (1,)):
+                or self._state[5].shape != (1,)):
             self._packed = None
             return
-        counter, weights, cum_losses, rate_code, rate_params = self._state
+        counter, weights, cum_losses, lowest, rate_code, rate_params = self._state
         n = self.n_experts
         end = 2 * n + _GAP
-        packed = np.zeros(end + 2 + rate_params.shape[0])
+        packed = np.zeros(end + 3 + rate_params.shape[0])
         packed[:n] = weights
         packed[n + _GAP:end] = cum_losses
         packed[end:end + 1].view(np.int64)[0] = counter[0]
-        packed[end + 1] = rate_code
-        packed[end + 2:] = rate_params
+        packed[end + 1] = lowest[0]
+        packed[end + 2] = rate_code
+        packed[end + 3:] = rate_params
         self._packed = packed
-        self._state = (packed[end:end + 1].view(np.int64), packed[:n], packed[n + _GAP:end], rate_code,
-                       packed[end + 2:])
+        self._state = (packed[end:end + 1].view(np.int64), packed[:n], packed[n + _GAP:end], packed[end + 1:end + 2],
+                       rate_code, packed[end + 3:])
         self._counter = self._state[0]
         self._weights = self._state[1]
         self._expose_weights()
