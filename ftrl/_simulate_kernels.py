@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel, uncached_kernel
-from ftrl.ops import fast_exp, from_order_key, order_key, ordered_dot
+from ftrl.ops import exp_nonpositive, from_order_key, order_key, ordered_dot
 from ftrl.schedules import learning_rate
 
 FLOAT_COLUMNS = ("loss", "cum_loss", "best_cum_loss", "realized_loss", "cum_realized_loss", "cum_mean_loss")
@@ -138,7 +138,7 @@ def _store_next_weights(
     eta = learning_rate(rate_code, rate_params, rounds_seen + 1, 0.0)
     total = 0.0
     for i in range(cum_losses.shape[0]):
-        weights[i] = fast_exp(-eta * (cum_losses[i] - lowest))
+        weights[i] = exp_nonpositive(-eta * (cum_losses[i] - lowest))
         total += weights[i]
     for i in range(cum_losses.shape[0]):
         weights[i] /= total
@@ -163,7 +163,7 @@ def _hedge_round(
     weighted_mean = 0.0
     if means.shape[0] > 0:
         for i in range(cum_losses.shape[0]):
-            weight = fast_exp(-eta * (cum_losses[i] - lowest))
+            weight = exp_nonpositive(-eta * (cum_losses[i] - lowest))
             total += weight
             weighted += weight * row[i]
             weighted_mean += weight * means[i]
@@ -172,7 +172,7 @@ def _hedge_round(
             next_key = min(next_key, order_key(updated))
     else:
         for i in range(cum_losses.shape[0]):
-            weight = fast_exp(-eta * (cum_losses[i] - lowest))
+            weight = exp_nonpositive(-eta * (cum_losses[i] - lowest))
             total += weight
             weighted += weight * row[i]
             updated = cum_losses[i] + row[i]
@@ -241,9 +241,10 @@ def hedge_record_block(
 
 @kernel
 def _exp_in_place(values: NDArray[np.float64]) -> None:
-    """values[j] = exp(values[j]) over a flat array: one long loop, so it vectorizes whatever N is."""
+    """values[j] = exp(values[j]) over a flat array of exponents <= 0: one long loop, so it vectorizes whatever N
+    is."""
     for j in range(values.shape[0]):
-        values[j] = fast_exp(values[j])
+        values[j] = exp_nonpositive(values[j])
 
 
 @kernel

@@ -36,6 +36,7 @@ __all__ = [
     "entropic_argmin",
     "entropic_value",
     "entropic_weights",
+    "exp_nonpositive",
     "fast_exp",
     "lane_sum",
     "logsumexp",
@@ -75,6 +76,33 @@ def fast_exp(x: float) -> float:
     scale_b = np.int64((k - k_half + 1023) << 52).view(np.float64)
     result = poly * scale_a * scale_b
     return result if x == x else x
+
+
+_ROUND_SHIFT_BITS = np.int64(0x4338000000000000)  # the bits of _ROUND_SHIFT
+_SCALE_BITS_BIAS = np.int64((1023 + 64) << 52)
+_TWO_TO_MINUS_64 = 2.0**-64
+
+
+@kernel
+def exp_nonpositive(x: float) -> float:
+    r"""exp(x) for :math:`x \le 0` (and -inf), the same bits as :func:`fast_exp` with fewer operations.
+
+    The same reduction and polynomial; the integer k is read from the bits of the rounding sum
+    :math:`x\log_2 e + 1.5 \cdot 2^{52}` (its low bits hold k + :math:`2^{51}`, which shifting by 52 drops), and
+    :math:`2^k` is applied as :math:`2^{k+64}` then :math:`2^{-64}`: the first product is exact (k + 64 >= -1013),
+    the second rounds once, into the subnormals if need be, which is what the two half scalings of
+    :func:`fast_exp` give. No clamp above and no NaN test: right for :math:`x \le 665`, NaN not propagated.
+    Tested bit for bit against :func:`fast_exp` on x <= 0, subnormal results included.
+    """
+    clamped = max(x, _EXP_LOW)
+    rounded = clamped * _LOG2E + _ROUND_SHIFT
+    k_float = rounded - _ROUND_SHIFT
+    r = (clamped - k_float * _LN2_HI) - k_float * _LN2_LO
+    poly = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (
+        1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0 + r * (1.0 / 362880.0 + r * (
+            1.0 / 3628800.0 + r * (1.0 / 39916800.0 + r * (1.0 / 479001600.0))))))))))))
+    scale = np.int64((np.float64(rounded).view(np.int64) << 52) + _SCALE_BITS_BIAS).view(np.float64)
+    return (poly * scale) * _TWO_TO_MINUS_64
 
 
 @kernel

@@ -14,7 +14,8 @@ from hypothesis.extra import numpy as hnp
 from naive import naive_logsumexp, naive_softmax, negative_entropy
 
 from ftrl import entropic_argmin, logsumexp, smooth_min, softmax
-from ftrl.ops import fast_exp
+from ftrl._simulate_kernels import _exp_in_place
+from ftrl.ops import exp_nonpositive, fast_exp
 
 SETTINGS = settings(max_examples=150, deadline=None)
 
@@ -69,6 +70,19 @@ class TestFastExp:
         assert fast_exp(np.inf) == np.inf and fast_exp(710.0) == np.inf
         assert math.isnan(fast_exp(np.nan))
         assert fast_exp(709.78) == pytest.approx(math.exp(709.78), rel=1e-15)
+
+
+    def test_nonpositive_variant_gives_the_same_bits(self):
+        rng = np.random.default_rng(1)
+        x = np.concatenate([-rng.uniform(0, 760, 300_000), -np.logspace(-320, 3, 20_000),
+                            np.linspace(-745.2, -708.3, 5000), [0.0, -0.0, -np.inf, -745.13, -1e300, -5e-324]])
+        expected = np.vectorize(fast_exp)(x).view(np.int64)
+        ours = np.vectorize(exp_nonpositive)(x)
+        np.testing.assert_array_equal(ours.view(np.int64), expected)
+        in_a_vector_loop = x.copy()
+        _exp_in_place(in_a_vector_loop)  # the simulator's flat loop over it
+        np.testing.assert_array_equal(in_a_vector_loop.view(np.int64), expected)
+        assert ((ours > 0) & (ours < np.finfo(float).tiny)).sum() > 1000  # subnormal results were covered
 
 
 class TestLogsumexpAgainstScipy:

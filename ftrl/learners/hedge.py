@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, from_order_key, order_key, vector_dot, vector_sum
+from ftrl.ops import exp_nonpositive, from_order_key, order_key, vector_dot, vector_sum
 from ftrl.schedules import learning_rate, resolve_rate
 
 __all__ = ["FTL", "Hedge"]
@@ -59,7 +59,7 @@ def _accumulate_and_exponentiate(
     for i in range(cum_losses.shape[0]):
         value = cum_losses[i] + loss[i]
         cum_losses[i] = value
-        weights[i] = fast_exp(-eta * (value - shift))
+        weights[i] = exp_nonpositive(-eta * (value - shift))
         key = order_key(value)
         lowest = key if key < lowest else lowest
     return from_order_key(lowest)
@@ -109,7 +109,7 @@ def _hedge_round(
         next_lowest = _accumulate_and_exponentiate(loss, cum_losses, weights, eta, shift)
         if eta * (next_lowest - shift) > _SHIFT_SLACK:
             for i in range(n):
-                weights[i] = fast_exp(-eta * (cum_losses[i] - next_lowest))
+                weights[i] = exp_nonpositive(-eta * (cum_losses[i] - next_lowest))
     lowest[0] = next_lowest
     scale = 1.0 / vector_sum(weights)
     for i in range(n):
