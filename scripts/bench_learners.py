@@ -19,6 +19,11 @@ measures instead the parameter-free learners (Squint, NormalHedge, BOA, ML-Poly,
 simulator's fast path: ``ftrl.simulate(learner, Replay(uniform (T, N) matrix), T, record=1000, n_jobs=1)``
 with T * N = 2e7,
 against Hedge with a fixed rate, and prints ns per round-expert and the ratio to Hedge (best of ``repeats``).
+
+    python scripts/bench_learners.py --arithmetic
+
+times the operations those learners' formulas need, each in a compiled loop over a cached vector of 1000 entries
+(ns per entry, best of 5): the floor under their cost per round-expert.
 """
 
 from __future__ import annotations
@@ -40,11 +45,79 @@ import environments
 import ftrl
 from ftrl import BOA, Hedge, KTExperts, MLPoly, NormalHedge, Squint
 from ftrl._jit import kernel
+from ftrl.learners.squint import _erfcx_series
+from ftrl.ops import exp_nonpositive, fast_exp
 
 
 @kernel
 def _no_op(values):  # the floor: the cost of calling a compiled function with an array
     return None
+
+
+@kernel
+def _fast_exp_pass(x, out):
+    for i in range(x.shape[0]):
+        out[i] = fast_exp(x[i])
+
+
+@kernel
+def _exp_nonpositive_pass(x, out):
+    for i in range(x.shape[0]):
+        out[i] = exp_nonpositive(x[i])
+
+
+@kernel
+def _sqrt_pass(x, out):
+    for i in range(x.shape[0]):
+        out[i] = math.sqrt(x[i])
+
+
+@kernel
+def _division_pass(x, out):
+    for i in range(x.shape[0]):
+        out[i] = 1.0 / x[i]
+
+
+@kernel
+def _reciprocal_sqrt_pass(x, out):
+    for i in range(x.shape[0]):
+        out[i] = 1.0 / math.sqrt(x[i])
+
+
+@kernel
+def _erfcx_polynomial_pass(x, out):
+    for i in range(x.shape[0]):
+        out[i] = _erfcx_series(x[i])
+
+
+@kernel
+def _repeat(operation, x, out, repeats):
+    for _ in range(repeats):
+        operation(x, out)
+
+
+def bench_arithmetic() -> None:
+    """ns per entry of each operation the parameter-free learners need, over a cached vector of 1000 entries."""
+    x = -np.random.default_rng(0).random(1000) * 30.0
+    positive = -x + 0.05
+    out = np.empty_like(x)
+    operations = {"fast_exp": (_fast_exp_pass, x), "exp_nonpositive": (_exp_nonpositive_pass, x),
+                  "sqrt": (_sqrt_pass, positive), "1 / x": (_division_pass, positive),
+                  "1 / sqrt": (_reciprocal_sqrt_pass, positive),
+                  "erfcx polynomial (24 FMA)": (_erfcx_polynomial_pass, positive / 31.0)}
+    print("command:", " ".join([os.path.basename(sys.executable), *sys.argv]))
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus; numpy "
+          f"{np.__version__}, numba {numba.__version__}; ns per entry, best of 5")
+    print()
+    repeats = 20_000
+    for name, (operation, values) in operations.items():
+        _repeat(operation, values, out, 1)
+        best = math.inf
+        for _ in range(5):
+            start = time.perf_counter()
+            _repeat(operation, values, out, repeats)
+            best = min(best, time.perf_counter() - start)
+        print(f"{name:>26} | {best / repeats / values.shape[0] * 1e9:6.3f}")
 
 
 def median_seconds_per_call(step: Callable[[int], object], calls: int, repeats: int) -> float:
@@ -93,7 +166,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--parameter-free", action="store_true",
                         help="time the parameter-free learners against Hedge in ftrl.simulate instead")
+    parser.add_argument("--arithmetic", action="store_true",
+                        help="time the operations of the parameter-free learners' formulas instead")
     args = parser.parse_args(argv)
+    if args.arithmetic:
+        bench_arithmetic()
+        return
     if args.parameter_free:
         bench_parameter_free(args.sizes or [100, 1_000], min(args.repeats, 3))
         return
