@@ -394,7 +394,7 @@ def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[n
             out[j] = 1.0 if cum_losses[j] == lowest else 0.0
     else:
         for j in range(n):
-            out[j] = fast_exp(-eta * (cum_losses[j] - lowest))
+            out[j] = exp_nonpositive(-eta * (cum_losses[j] - lowest))
     scale = 1.0 / lane_sum(out)
     for j in range(n):
         out[j] *= scale
