@@ -100,7 +100,7 @@ def _hedge_round(
         paid = np.nan
     else:
         paid = vector_dot(weights, loss)
-    if eta == np.inf:
+    if eta == np.inf:  # the pass with rate 0 accumulates L and finds its minimum; its weights of 1 are replaced
         next_lowest = _accumulate_and_exponentiate(loss, cum_losses, weights, 0.0, 0.0)
         for i in range(n):
             weights[i] = 1.0 if cum_losses[i] == next_lowest else 0.0
