@@ -44,7 +44,7 @@ from scipy.special import softmax
 import environments
 import ftrl
 from ftrl import BOA, Hedge, KTExperts, MLPoly, NormalHedge, Squint
-from ftrl._jit import kernel
+from ftrl._jit import kernel, uncached_kernel
 from ftrl.learners.squint import _erfcx_series
 from ftrl.ops import exp_nonpositive, fast_exp
 
@@ -90,8 +90,8 @@ def _erfcx_polynomial_pass(x, out):
         out[i] = _erfcx_series(x[i])
 
 
-@kernel
-def _repeat(operation, x, out, repeats):
+@uncached_kernel
+def _repeat(operation, x, out, repeats):  # takes a kernel: not cacheable (see ftrl._jit.uncached_kernel)
     for _ in range(repeats):
         operation(x, out)
 

@@ -192,18 +192,12 @@ class Learner:
         """Make the read-only array :attr:`weights` returns, over the memory of ``self._weights``.
 
         Built on a memoryview, so that its views (slices, ``.T``, ...) keep it, not the state's array, as their
-        base: holding any of them raises its reference count, which :meth:`_writable_state` reads.
+        base: holding any of them raises its reference count, which :meth:`_unshare_weights` reads.
         """
         exposed = np.frombuffer(memoryview(self._weights), dtype=np.float64)
         exposed.flags.writeable = False
         self._exposed_weights = exposed
         self._unshared_probe = object()
-
-    def _weights_are_held(self) -> bool:
-        """Whether something besides the learner references the array :attr:`weights` returned: its reference count
-        is above that of ``_unshared_probe``, an object only this learner holds, read the same way (so the test does
-        not depend on how the interpreter counts the argument of ``getrefcount``, which CPython 3.14 may borrow)."""
-        return sys.getrefcount(self._exposed_weights) > sys.getrefcount(self._unshared_probe)
 
     def _move_weights(self) -> None:
         """Give the state a new weights array with the same values, leaving the held one to its holder."""
@@ -213,10 +207,17 @@ class Learner:
         self._weights = self._state[1]
         self._expose_weights()
 
-    def _writable_state(self) -> tuple[Any, ...]:
-        """The state tuple, for a kernel that writes it: the weights are first moved if :attr:`weights` is held."""
-        if self._weights_are_held():
+    def _unshare_weights(self) -> None:
+        """Call before writing the state: if something besides the learner references the array :attr:`weights`
+        returned, move the weights to a new array. Held means a reference count above that of
+        ``_unshared_probe``, an object only this learner holds, read the same way (so the test does not depend on
+        how the interpreter counts the argument of ``getrefcount``, which CPython 3.14 may borrow)."""
+        if sys.getrefcount(self._exposed_weights) > sys.getrefcount(self._unshared_probe):
             self._move_weights()
+
+    def _writable_state(self) -> tuple[Any, ...]:
+        """The state tuple, for a kernel that writes it (after :meth:`_unshare_weights`)."""
+        self._unshare_weights()
         return self._state
 
     def __getstate__(self) -> dict[str, Any]:

@@ -266,8 +266,7 @@ class Hedge(FullInformationLearner):
 
     def update(self, losses: ArrayLike) -> None:
         """Observe the loss vector of one round (shape (N,), finite) and update the weights."""
-        if self._weights_are_held():
-            self._move_weights()
+        self._unshare_weights()
         try:
             done = hedge_update(losses, self._packed)
         except TypeError:  # not a writable C-contiguous float64 vector, or no packed state
