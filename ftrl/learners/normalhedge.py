@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from ftrl._compress import pack_positive
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, vector_dot, vector_sum
+from ftrl.ops import fast_exp, from_order_key, order_key, vector_dot, vector_sum
 
 __all__ = ["NormalHedge"]
 
@@ -61,58 +62,59 @@ def _weighted_loss(
 
 
 @kernel
-def _update_and_pack(
-    loss: NDArray[np.float64],
-    paid: float,
-    cum_regret: NDArray[np.float64],
-    active: NDArray[np.int64],
-    positives: NDArray[np.float64],
-) -> tuple[int, float]:
-    r""":math:`R_i \mathrel{+}= \langle p, \ell\rangle - \ell_i`, and the experts with :math:`R_i > 0` packed:
-    ``active[j]`` their indices, ``positives[j]`` their regrets. Returns their number and the largest regret (0
-    if none). Branch free: every expert is written at the next free slot, which advances only if it is
-    positive."""
-    count = 0
-    largest = 0.0
+def _update_regrets(loss: NDArray[np.float64], paid: float, cum_regret: NDArray[np.float64]) -> float:
+    r""":math:`R_i \mathrel{+}= \langle p, \ell\rangle - \ell_i`; returns :math:`\max(0, \max_i R_i)` (an integer max
+    of :func:`~ftrl.ops.order_key` keys, so that the loop vectorizes)."""
+    largest = order_key(0.0)
     for i in range(cum_regret.shape[0]):
         value = cum_regret[i] + (paid - loss[i])
         cum_regret[i] = value
-        active[count] = i
-        positives[count] = value
-        largest = max(largest, value)
-        count += 1 if value > 0.0 else 0
-    return count, largest
+        largest = max(largest, order_key(value))
+    return from_order_key(largest)
 
 
 @kernel
 def _tilted_moments(
     positives: NDArray[np.float64], scale: float, tilted: NDArray[np.float64], n_inactive: int
 ) -> tuple[float, float, float, float, float, float, float]:
-    r"""Write :math:`E_j x_j^k`, :math:`E_j = e^{x_j}`, :math:`x_j = s\,[R_j]_+^2`, to the rows k = 0..6 of
-    ``tilted`` and return their sums, the moments :math:`m_k = \sum_i E_i x_i^k`, over the experts with positive
-    regret (the others add 1 to :math:`m_0`: ``n_inactive``). The pass has no reduction and writes through one
-    array, so it vectorizes (with seven output arrays LLVM gave up on the overlap checks); then
-    :func:`ftrl.ops.vector_sum` sums each row (in an order that depends on the length alone). The caller keeps
+    r"""The moments :math:`m_k = \sum_i E_i x_i^k`, k = 0..6, :math:`E_i = e^{x_i}`, :math:`x_i = s\,[R_i]_+^2`,
+    over the experts with positive regret (the others add 1 to :math:`m_0`: ``n_inactive``). One pass writes
+    :math:`E_j` and :math:`x_j` to the rows 0 and 1 of ``tilted`` (no reduction there, so it vectorizes); the
+    sums are taken apart by :func:`_moment_sums`, a loop that only reads. The caller keeps
     :math:`x_j \le 1 + \ln N`."""
     count = positives.shape[0]
     for j in range(count):
         x = scale * (positives[j] * positives[j])
-        term = fast_exp(x)
-        tilted[0, j] = term
+        tilted[0, j] = fast_exp(x)
+        tilted[1, j] = x
+    m0, m1, m2, m3, m4, m5, m6 = _moment_sums(tilted[0][:count], tilted[1][:count])
+    return m0 + n_inactive, m1, m2, m3, m4, m5, m6
+
+
+@kernel(reassociate=True)
+def _moment_sums(
+    exponentials: NDArray[np.float64], exponents: NDArray[np.float64]
+) -> tuple[float, float, float, float, float, float, float]:
+    r""":math:`(\sum_j E_j x_j^k)_{k = 0..6}` in one vectorized pass. A reassociating loop that only reads, like
+    :func:`ftrl.ops.vector_sum`: no run-time overlap check, so its order depends on the length alone, wherever
+    it is inlined (seven rows of products written and summed apart cost twice as much)."""
+    m0 = m1 = m2 = m3 = m4 = m5 = m6 = 0.0
+    for j in range(exponentials.shape[0]):
+        x = exponents[j]
+        term = exponentials[j]
+        m0 += term
         term *= x
-        tilted[1, j] = term
+        m1 += term
         term *= x
-        tilted[2, j] = term
+        m2 += term
         term *= x
-        tilted[3, j] = term
+        m3 += term
         term *= x
-        tilted[4, j] = term
+        m4 += term
         term *= x
-        tilted[5, j] = term
-        tilted[6, j] = term * x
-    return (vector_sum(tilted[0][:count]) + n_inactive, vector_sum(tilted[1][:count]),
-            vector_sum(tilted[2][:count]), vector_sum(tilted[3][:count]), vector_sum(tilted[4][:count]),
-            vector_sum(tilted[5][:count]), vector_sum(tilted[6][:count]))
+        m5 += term
+        m6 += term * x
+    return m0, m1, m2, m3, m4, m5, m6
 
 
 @kernel
@@ -188,11 +190,12 @@ def normalhedge_block(
 
     ``scale`` = (:math:`s^*`, the point s where :math:`E_j = e^{s[R_{i_j}]_+^2}` were evaluated, the number of
     experts with positive regret, 0 meaning uniform weights); ``active``, ``positives`` and ``tilted[0]`` (the
-    :math:`E_j`) hold those experts packed (:func:`_update_and_pack`). A round is the expected loss with the
-    weights computed on the fly (:func:`_weighted_loss`, divided by their sum: no normalization pass), the update
-    fused with the packing, then the exponential pass(es) of :func:`solve_scale` over the packed experts only (on
-    random losses most regrets are negative: 5% to 25% positive at N = 1000). The other rows of ``tilted`` are
-    scratch, and so is ``weights`` inside the block: the normalized weights are written once, at its end.
+    :math:`E_j`) hold those experts packed (:func:`ftrl._compress.pack_positive`, eight experts at a time). A
+    round is the expected loss with the weights computed on the fly (:func:`_weighted_loss`, divided by their sum:
+    no normalization pass), the update (:func:`_update_regrets`), the packing, then the exponential pass(es) of
+    :func:`solve_scale` over the packed experts only (on random losses most regrets are negative: 5% to 25%
+    positive at N = 1000). Row 1 of ``tilted`` is scratch, and so is ``weights`` inside the block: the normalized
+    weights are written once, at its end.
     """
     n = weights.shape[0]
     for row in range(losses.shape[0]):
@@ -205,7 +208,8 @@ def normalhedge_block(
                                              scale[0] - scale[1], weights, tilted[1])
             paid = weighted / total
         expected_loss_out[row] = paid
-        count, largest = _update_and_pack(loss, paid, cum_regret, active, positives)
+        largest = _update_regrets(loss, paid, cum_regret)
+        count = pack_positive(cum_regret, positives, active)
         scale[2] = count
         if count > 0:
             scale[0], scale[1] = solve_scale(positives[:count], largest * largest, scale[0], tilted, n, log_n)
@@ -274,7 +278,7 @@ class NormalHedge(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         n = self.n_experts
-        active, positives, tilted = np.zeros(n, dtype=np.int64), np.zeros(n), np.ones((7, n))
+        active, positives, tilted = np.zeros(n, dtype=np.int64), np.zeros(n), np.ones((2, n))
         return counter, weights, np.zeros(n), np.zeros(3), active, positives, tilted, math.log(n)
 
     @property
