@@ -184,7 +184,7 @@ def test_normalhedge_warm_started_root_matches_bisection():
         positives = gains[gains > 0.0]
         exact = 0.5 / naive.normalhedge_scale(gains)
         for guess in [0.0, exact, exact * (1 + 1e-5), exact * (1 - 3e-4), 2 * exact, 1e300]:
-            tilted = np.empty((7, len(positives)))
+            tilted = np.empty((2, len(positives)))
             root, evaluated = solve_scale(positives, positives.max() ** 2, guess, tilted, n, math.log(n))
             exponentials = tilted[0]
             assert abs(root - exact) <= 1e-14 * exact
