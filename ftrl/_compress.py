@@ -89,17 +89,21 @@ def _compress_positive_group(
 
 
 @kernel
-def pack_positive_scalar(
-    values: NDArray[np.float64], packed_values: NDArray[np.float64], packed_indices: NDArray[np.int64]
-) -> int:
-    """The entries > 0 of ``values`` and their indices, in order, at the front of ``packed_values`` and
-    ``packed_indices`` (at least as long as ``values``); returns their number. One entry at a time, branch free:
-    each is written at the next free slot, which advances only if it is positive."""
+def _check_room(values: NDArray[np.float64], packed_values: NDArray[np.float64],
+                packed_indices: NDArray[np.int64]) -> None:
     n = values.shape[0]
     if packed_values.shape[0] < n or packed_indices.shape[0] < n:
         raise ValueError("pack_positive: the packed arrays must be at least as long as values")
-    count = 0
-    for i in range(n):
+
+
+@kernel
+def _pack_positive_from(
+    values: NDArray[np.float64], first: int, packed_values: NDArray[np.float64],
+    packed_indices: NDArray[np.int64], count: int
+) -> int:
+    """Pack ``values[first:]`` one entry at a time after the ``count`` already packed, branch free: each entry is
+    written at the next free slot, which advances only if it is positive. Returns the new count."""
+    for i in range(first, values.shape[0]):
         value = values[i]
         packed_values[count] = value
         packed_indices[count] = i
@@ -108,24 +112,28 @@ def pack_positive_scalar(
 
 
 @kernel
+def pack_positive_scalar(
+    values: NDArray[np.float64], packed_values: NDArray[np.float64], packed_indices: NDArray[np.int64]
+) -> int:
+    """The entries > 0 of ``values`` and their indices, in order, at the front of ``packed_values`` and
+    ``packed_indices`` (at least as long as ``values``; what lies past the returned count is scratch); returns
+    their number. One entry at a time."""
+    _check_room(values, packed_values, packed_indices)
+    return _pack_positive_from(values, 0, packed_values, packed_indices, 0)
+
+
+@kernel
 def _pack_positive_vector(
     values: NDArray[np.float64], packed_values: NDArray[np.float64], packed_indices: NDArray[np.int64]
 ) -> int:
     """:func:`pack_positive_scalar` eight entries at a time (:func:`_compress_positive_group`), the last
     ``len(values) % 8`` one at a time."""
-    n = values.shape[0]
-    if packed_values.shape[0] < n or packed_indices.shape[0] < n:
-        raise ValueError("pack_positive: the packed arrays must be at least as long as values")
-    stop = n - n % _GROUP
+    _check_room(values, packed_values, packed_indices)
+    stop = values.shape[0] - values.shape[0] % _GROUP
     count = 0
     for start in range(0, stop, _GROUP):
         count = _compress_positive_group(values, start, packed_values, packed_indices, count)
-    for i in range(stop, n):
-        value = values[i]
-        packed_values[count] = value
-        packed_indices[count] = i
-        count += 1 if value > 0.0 else 0
-    return count
+    return _pack_positive_from(values, stop, packed_values, packed_indices, count)
 
 
 pack_positive = _pack_positive_vector if HAS_VECTOR_COMPRESS else pack_positive_scalar
