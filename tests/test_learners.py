@@ -59,12 +59,17 @@ def play(learner, losses, rng=None):
     history = []
     for row in losses:
         history.append(learner.weights)
-        if learner.feedback == "full":
-            learner.update(row)
-        else:
-            arm = learner.sample(rng)
-            learner.update_arm(arm, row[arm])
+        play_round(learner, row, rng)
     return np.array(history)
+
+
+def play_round(learner, row, rng=None):
+    """One round through the Python API: ``update(row)``, or sample an arm and ``update_arm(arm, row[arm])``."""
+    if learner.feedback == "full":
+        learner.update(row)
+    else:
+        arm = learner.sample(rng)
+        learner.update_arm(arm, row[arm])
 
 
 def snapshot(learner):
@@ -101,19 +106,12 @@ def _constructor_params(learner):
     return params
 
 
-def _play_one(learner, row, rng):
-    if learner.feedback == "full":
-        learner.update(row)
-    else:
-        learner.update_arm(learner.sample(rng), row[0])
-
-
 def test_weights_on_simplex_read_only_and_kept_while_held(make, losses):
     learner, twin = make(), make()
     np.testing.assert_array_equal(learner.weights, np.full(N, 1.0 / N))
     for row in losses[:10]:
-        _play_one(learner, row, np.random.default_rng(1))
-        _play_one(twin, row, np.random.default_rng(1))
+        play_round(learner, row, np.random.default_rng(1))
+        play_round(twin, row, np.random.default_rng(1))
     weights = learner.weights
     assert weights.shape == (N,) and weights.dtype == np.float64
     assert (weights >= 0).all() and abs(weights.sum() - 1.0) < 1e-12
@@ -123,8 +121,8 @@ def test_weights_on_simplex_read_only_and_kept_while_held(make, losses):
     tail = learner.weights[1:]  # only a view of the returned array is held
     values_tail = tail.copy()
     for row in losses[10:]:
-        _play_one(learner, row, np.random.default_rng(2))
-        _play_one(twin, row, np.random.default_rng(2))
+        play_round(learner, row, np.random.default_rng(2))
+        play_round(twin, row, np.random.default_rng(2))
     if learner.feedback == "full":
         learner.advance(losses[:3], np.empty(3))
         twin.advance(losses[:3], np.empty(3))
@@ -139,7 +137,7 @@ def test_weights_not_held_are_updated_in_place(make, losses):
     state_weights = learner._weights
     for row in losses:
         np.testing.assert_array_equal(learner.weights, state_weights)
-        _play_one(learner, row, np.random.default_rng(3))
+        play_round(learner, row, np.random.default_rng(3))
     assert learner._weights is state_weights
 
 

@@ -288,6 +288,7 @@ class PriorLearner(FullInformationLearner):
         self._params: dict[str, Any] = {"prior": None if prior is None else self._prior.tolist()}
         super().__init__(n_experts)
 
+
 class BanditLearner(Learner):
     """Base of the learners that see only the loss of the arm they drew."""
 

@@ -25,7 +25,7 @@ _HALLEY_SETTLED = 1e-6
 
 
 @kernel
-def _exp_taylor(y: float) -> float:
+def _exp_degree6(y: float) -> float:
     r""":math:`\sum_{k \le 6} y^k / k!`, :math:`e^y` to :math:`|y|^7 e^{|y|}/7!` (positive for every real y)."""
     return 1.0 + y * (1.0 + y * (0.5 + y * (1.0 / 6.0 + y * (1.0 / 24.0 + y * (1.0 / 120.0 + y * (1.0 / 720.0))))))
 
@@ -34,8 +34,8 @@ def _exp_taylor(y: float) -> float:
 def _score(positive: float, exponential: float, shift: float) -> float:
     r"""The unnormalized weight :math:`[R]_+ e^{s^* [R]_+^2} = [R]_+ e^{s [R]_+^2} e^{(s^* - s)[R]_+^2}` from
     ``positive`` :math:`= [R]_+`, ``exponential`` :math:`= e^{s [R]_+^2}` and ``shift`` :math:`= s^* - s`
-    (:func:`_exp_taylor`)."""
-    return positive * exponential * _exp_taylor(shift * (positive * positive))
+    (:func:`_exp_degree6`)."""
+    return positive * exponential * _exp_degree6(shift * (positive * positive))
 
 
 @kernel
@@ -136,7 +136,7 @@ def solve_scale(
     :math:`\sum_i e^{s(1 + \tau)q_i} = \sum_i e^{x_i}e^{\tau x_i} \approx P(\tau) = \sum_{k\le 6} m_k\tau^k/k!`;
     Halley's method solves :math:`P(\tau) = Ne` from :math:`\tau = 0`. When :math:`\rho = |\tau|\max_i x_i \le`
     :data:`_ACCEPT_REACH` the model is exact to 2.1e-18 and :math:`s^* = s(1 + \tau)` is returned with
-    :math:`E_j = e^{x_j}` in ``tilted[0]`` (the caller moves them to :math:`s^*` by :func:`_exp_taylor`).
+    :math:`E_j = e^{x_j}` in ``tilted[0]`` (the caller moves them to :math:`s^*` by :func:`_exp_degree6`).
     Otherwise :math:`s(1 + \tau)` is evaluated next, or the midpoint of the bracket kept from the signs of g if it
     falls outside. Returns ``(root, evaluated)``: ``tilted[0]`` holds :math:`e^{\text{evaluated}\cdot q_j}`.
     """
