@@ -20,6 +20,15 @@ There LLVM's vectorized loop runs for any non-overlapping arrays, so the order o
 alone and the numbers are reproducible; ``tests/test_determinism.py`` checks that they do not depend on where
 the arrays lie in memory. Fast-math flags belong to each instruction, so a reassociating kernel that calls
 ``fast_exp`` leaves the exponential's own arithmetic exact.
+
+Kernels are compiled without numba's reference counting (``_nrt=False``) unless they say ``allocates=True``.
+With it, every array handed in from Python is wrapped in a new reference-counted record (an allocation per array
+per call), and every array a kernel takes and every view it makes (a row, a slice) is counted by atomic, out-of-line
+increments and decrements in each kernel along the way. Without it, one ``update()`` of NormalHedge or BOA from
+Python (eight state arrays) took about 0.4 us less at N = 10 and 100 (1.7 -> 1.3 us; ``docs/learners.md``).
+A kernel that allocates (``np.empty``, or copying an array into a row or a slice, which numba does through a
+temporary) needs it; a kernel without it cannot return a new array (numba refuses to compile that), and no kernel
+of the package returns an array at all (``tests/test_jit.py`` reads their sources for both).
 """
 
 from __future__ import annotations
@@ -35,10 +44,13 @@ FASTMATH_REDUCTION: frozenset[str] = FASTMATH | {"reassoc"}
 F = TypeVar("F", bound=Callable)
 
 
-def kernel(function: F | None = None, *, reassociate: bool = False, signature: str | None = None) -> Any:
+def kernel(
+    function: F | None = None, *, reassociate: bool = False, allocates: bool = False, signature: str | None = None
+) -> Any:
     """Compile ``function`` as a cached, GIL-free numba kernel with the package's flags.
 
-    Use as ``@kernel`` or ``@kernel(reassociate=True)`` (for loops that sum, so that they vectorize).
+    Use as ``@kernel`` or ``@kernel(reassociate=True)`` (for loops that sum, so that they vectorize);
+    ``allocates=True`` for a kernel that allocates arrays (it is compiled with reference counting).
     ``@kernel(signature="...")`` compiles that one signature at import and no other: a call with other argument
     types raises ``TypeError`` instead of compiling a new version (a free type check for a caller that has a
     general path to fall back on).
@@ -46,7 +58,7 @@ def kernel(function: F | None = None, *, reassociate: bool = False, signature: s
     flags = FASTMATH_REDUCTION if reassociate else FASTMATH
 
     def compile_(target: F) -> F:
-        options = {"cache": True, "nogil": True, "fastmath": set(flags), "error_model": "numpy"}
+        options = {"cache": True, "nogil": True, "fastmath": set(flags), "error_model": "numpy", "_nrt": allocates}
         return (njit(**options) if signature is None else njit(signature, **options))(target)
 
     return compile_ if function is None else compile_(function)
@@ -58,4 +70,4 @@ def uncached_kernel(function: F) -> F:
     For drivers that take another kernel as an argument: numba cannot cache those (every process would add a new
     cache entry that is never reused), so they compile once per process and argument types instead.
     """
-    return njit(cache=False, nogil=True, fastmath=set(FASTMATH), error_model="numpy")(function)
+    return njit(cache=False, nogil=True, fastmath=set(FASTMATH), error_model="numpy", _nrt=False)(function)

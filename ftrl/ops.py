@@ -262,7 +262,7 @@ def _sum_exp_below(row: NDArray[np.float64], shift: float, scale: float, scratch
     return total, float(n_equal)
 
 
-@kernel
+@kernel(allocates=True)
 def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]) -> None:
     """log(sum(exp(a[r]))) for each row r: the largest term taken out, log1p of the rest (as scipy does)."""
     scratch = np.empty(min(_CHUNK, a.shape[1]))
@@ -282,7 +282,7 @@ def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDAr
         sign[r] = 1.0 if out[r] == out[r] else np.nan
 
 
-@kernel
+@kernel(allocates=True)
 def _logsumexp_rows_weighted(
     a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]
 ) -> None:
@@ -351,7 +351,7 @@ def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
             result[j] *= scale
 
 
-@kernel
+@kernel(allocates=True)
 def _softmax_columns(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     """softmax down each column of a C-contiguous (k, m) array, without transposing it.
 
@@ -405,7 +405,7 @@ def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[n
         out[j] *= scale
 
 
-@kernel
+@kernel(allocates=True)
 def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
     r"""The smooth minimum :math:`-\frac{1}{\eta}\log\sum_i e^{-\eta L_i}` of a 1-D row (its limits at 0 and inf).
 

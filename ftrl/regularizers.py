@@ -65,7 +65,7 @@ _NEWTON_TOLERANCE = 1e-13
 _NEWTON_MAX_STEPS = 200
 
 
-@kernel
+@kernel(allocates=True)
 def euclidean_argmin(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
     r"""Write the Euclidean projection of :math:`-\eta L` onto the simplex into ``out`` (sort-based, O(N log N)).
 

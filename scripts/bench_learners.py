@@ -39,6 +39,7 @@ from collections.abc import Callable
 
 import numba
 import numpy as np
+from numpy.typing import NDArray
 from scipy.special import softmax
 
 import environments
@@ -50,48 +51,50 @@ from ftrl.ops import exp_nonpositive, fast_exp
 
 
 @kernel
-def _no_op(values):  # the floor: the cost of calling a compiled function with an array
+def _no_op(values: NDArray[np.float64]) -> None:  # the floor: the cost of calling a compiled function with an array
     return None
 
 
 @kernel
-def _fast_exp_pass(x, out):
+def _fast_exp_pass(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     for i in range(x.shape[0]):
         out[i] = fast_exp(x[i])
 
 
 @kernel
-def _exp_nonpositive_pass(x, out):
+def _exp_nonpositive_pass(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     for i in range(x.shape[0]):
         out[i] = exp_nonpositive(x[i])
 
 
 @kernel
-def _sqrt_pass(x, out):
+def _sqrt_pass(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     for i in range(x.shape[0]):
         out[i] = math.sqrt(x[i])
 
 
 @kernel
-def _division_pass(x, out):
+def _division_pass(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     for i in range(x.shape[0]):
         out[i] = 1.0 / x[i]
 
 
 @kernel
-def _reciprocal_sqrt_pass(x, out):
+def _reciprocal_sqrt_pass(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     for i in range(x.shape[0]):
         out[i] = 1.0 / math.sqrt(x[i])
 
 
 @kernel
-def _erfcx_polynomial_pass(x, out):
+def _erfcx_polynomial_pass(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     for i in range(x.shape[0]):
         out[i] = _erfcx_series(x[i])
 
 
 @uncached_kernel
-def _repeat(operation, x, out, repeats):  # takes a kernel: not cacheable (see ftrl._jit.uncached_kernel)
+def _repeat(
+    operation: Callable[..., None], x: NDArray[np.float64], out: NDArray[np.float64], repeats: int
+) -> None:  # takes a kernel: not cacheable (see ftrl._jit.uncached_kernel)
     for _ in range(repeats):
         operation(x, out)
 

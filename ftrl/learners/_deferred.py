@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from ftrl._jit import kernel
 from ftrl.ops import vector_dot
 
-__all__ = ["pay", "publish"]
+__all__ = ["pay", "publish", "reset"]
 
 
 @kernel
@@ -34,3 +34,12 @@ def publish(
     scale = 1.0 / normalizer[0]
     for i in range(weights.shape[0]):
         weights[i] = scores[i] * scale
+
+
+@kernel
+def reset(prior: NDArray[np.float64], scores: NDArray[np.float64], normalizer: NDArray[np.float64]) -> None:
+    r"""Restart from ``prior`` (which sums to one): :math:`w = \pi`, :math:`W = 1`. An element loop: numba copies
+    an array into a slice through a temporary, which a kernel without reference counting cannot allocate."""
+    for i in range(scores.shape[0]):
+        scores[i] = prior[i]
+    normalizer[0] = 1.0

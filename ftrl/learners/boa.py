@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners._deferred import pay, publish
+from ftrl.learners._deferred import pay, publish, reset
 from ftrl.learners.base import PriorLearner
 from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
 
@@ -127,8 +127,7 @@ def boa_block(
             paid, loss, reg_regret, scaled_variance, prior, shift[0], scores
         )
         if n_active == 0:
-            scores[:] = prior
-            normalizer[0] = 1.0
+            reset(prior, scores, normalizer)
             continue
         if abs(largest - shift[0]) > _SHIFT_SLACK:
             shift[0] = largest

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners._deferred import pay, publish
+from ftrl.learners._deferred import pay, publish, reset
 from ftrl.learners.base import FullInformationLearner
 from ftrl.ops import lane_sum
 
@@ -140,8 +140,7 @@ def kt_experts_block(
         expected_loss_out[row] = paid
         total, largest = _update_bets(paid, loss, coin_sums, mantissas, exponents, t, shift[0], scores)
         if largest == _NO_POSITIVE_BET:
-            scores[:] = prior
-            normalizer[0] = 1.0
+            reset(prior, scores, normalizer)
             continue
         if abs(largest - shift[0]) > _SHIFT_SLACK:
             shift[0] = largest

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
-from ftrl.learners._deferred import pay, publish
+from ftrl.learners._deferred import pay, publish, reset
 from ftrl.learners.base import FullInformationLearner
 
 __all__ = ["MLPoly"]
@@ -67,8 +67,7 @@ def mlpoly_block(
         if total > 0.0:
             normalizer[0] = total
         else:
-            scores[:] = uniform
-            normalizer[0] = 1.0
+            reset(uniform, scores, normalizer)
     publish(scores, normalizer, weights)
     counter[0] += losses.shape[0]
 

@@ -97,7 +97,8 @@ def delayed_block(
         slot = t % delay
         if t >= delay:
             inner_kernel(pending[slot : slot + 1], scratch, *inner_state)
-        pending[slot] = loss
+        for i in range(loss.shape[0]):  # element by element: a row copy would go through a temporary
+            pending[slot, i] = loss[i]
         t += 1
     counter[0] = t
 
