@@ -13,12 +13,13 @@ Usage::
 
 Prints the median time per round over ``repeats`` timed runs, with ratios to the floor and to ``np.exp``.
 
-    python scripts/bench_learners.py --parameter-free [--sizes 100 1000] [--repeats 3]
+    python scripts/bench_learners.py --parameter-free [--sizes 100 1000] [--repeats 7]
 
 measures instead the parameter-free learners (Squint, NormalHedge, BOA, ML-Poly, KT experts) in the
 simulator's fast path: ``ftrl.simulate(learner, Replay(uniform (T, N) matrix), T, record=1000, n_jobs=1)``
 with T * N = 2e7,
-against Hedge with a fixed rate, and prints ns per round-expert and the ratio to Hedge (best of ``repeats``).
+against Hedge with a fixed rate, the learners timed in turn within each repeat, and prints ns per round-expert (best
+of ``repeats``) and the median over the repeats of the ratio to Hedge's time in the same repeat.
 
     python scripts/bench_learners.py --arithmetic
 
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
         bench_arithmetic()
         return
     if args.parameter_free:
-        bench_parameter_free(args.sizes or [100, 1_000], min(args.repeats, 3))
+        bench_parameter_free(args.sizes or [100, 1_000], args.repeats)
         return
     args.sizes = args.sizes or [10, 1_000, 100_000]
 
@@ -204,34 +205,44 @@ PARAMETER_FREE_CELLS = 20_000_000
 
 
 def bench_parameter_free(sizes: list[int], repeats: int) -> None:
-    """ns per round-expert of ``ftrl.simulate`` (fast path, one thread) and the ratio to fixed-rate Hedge."""
+    """ns per round-expert of ``ftrl.simulate`` (fast path, one thread) and the ratio to fixed-rate Hedge.
+
+    The learners are timed in turn within each repeat, so that the machine's drift (tens of percent on a shared
+    machine) falls on all of them alike; the ratio is the median over the repeats of each learner's time over
+    Hedge's time in the same repeat.
+    """
     learners = {"hedge (eta=0.1)": lambda n: Hedge(n, eta=0.1), "squint": Squint, "normalhedge": NormalHedge,
                 "boa": BOA, "ml-poly": MLPoly, "kt-experts": KTExperts}
     print("command:", " ".join([os.path.basename(sys.executable), *sys.argv]))
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus; numpy "
           f"{np.__version__}, numba {numba.__version__}; T * N = {PARAMETER_FREE_CELLS:.0e}, "
-          f"best of {repeats}")
+          f"{repeats} repeats, the learners in turn within each")
     print()
     header = f"{'learner':>16} | " + " | ".join(f"{f'N={n} ns':>10} | {'vs Hedge':>8}" for n in sizes)
     print(header)
     print("-" * len(header))
-    rows: dict[str, list[float]] = {name: [] for name in learners}
+    best: dict[str, list[float]] = {name: [] for name in learners}
+    ratio: dict[str, list[float]] = {name: [] for name in learners}
     for n_experts in sizes:
         horizon = PARAMETER_FREE_CELLS // n_experts
         env = environments.Replay(np.random.default_rng(0).random((horizon, n_experts)))
         warm = environments.Replay(np.random.default_rng(1).random((50, n_experts)))
-        for name, make in learners.items():
+        seconds: dict[str, list[float]] = {name: [] for name in learners}
+        for make in learners.values():
             ftrl.simulate(make(n_experts), warm, 50, record=10, n_jobs=1)
-            best = math.inf
-            for _ in range(repeats):
+        for _ in range(repeats):
+            for name, make in learners.items():
                 start = time.perf_counter()
                 ftrl.simulate(make(n_experts), env, horizon, record=1000, n_jobs=1)
-                best = min(best, time.perf_counter() - start)
-            rows[name].append(best / PARAMETER_FREE_CELLS * 1e9)
-    for name, times in rows.items():
-        hedge_times = rows["hedge (eta=0.1)"]
-        cells = " | ".join(f"{ns:>10.2f} | {ns / hedge:>7.2f}x" for ns, hedge in zip(times, hedge_times))
+                seconds[name].append(time.perf_counter() - start)
+        for name, times in seconds.items():
+            best[name].append(min(times) / PARAMETER_FREE_CELLS * 1e9)
+            hedge_times = seconds["hedge (eta=0.1)"]
+            ratio[name].append(statistics.median(t / h for t, h in zip(times, hedge_times)))
+    for name in learners:
+        cells = " | ".join(f"{ns:>10.2f} | {r:>7.2f}x" for ns, r in zip(best[name], ratio[name]))
         print(f"{name:>16} | {cells}")
+    print("\nns: best of the repeats; vs Hedge: median over the repeats of the time over Hedge's in the same repeat.")
 
 
 def _us(seconds: float, width: int = 11) -> str:
