@@ -25,10 +25,10 @@ Kernels are compiled without numba's reference counting (``_nrt=False``) unless 
 With it, every array handed in from Python is wrapped in a new reference-counted record (an allocation per array
 per call), and every array a kernel takes and every view it makes (a row, a slice) is counted by atomic, out-of-line
 increments and decrements in each kernel along the way. Without it, one ``update()`` of NormalHedge or BOA from
-Python (eight state arrays) took about 0.4 us less at N = 10 and 100 (1.7 -> 1.3 us; ``docs/learners.md``).
-A kernel that allocates (``np.empty``, or copying an array into a row or a slice, which numba does through a
-temporary) needs it; a kernel without it cannot return a new array (numba refuses to compile that), and no kernel
-of the package returns an array at all (``tests/test_jit.py`` reads their sources for both).
+Python (eight state arrays) took about 0.4 us less at N = 10 and 100 (1.7-1.9 -> 1.2-1.5 us;
+``docs/learners.md``). A kernel that allocates (``np.empty``, or copying an array into a row or a slice, which
+numba does through a temporary) needs it; a kernel without it cannot return a new array (numba refuses to compile
+that), and no kernel of the package returns an array at all (``tests/test_jit.py`` reads their sources for both).
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """The kernels' compile flags: which kernels run without numba's reference counting, and that they may.
 
-A kernel compiled without reference counting (the default of :func:`ftrl._jit.kernel`) must neither allocate an
-array nor return one. numba refuses to compile an allocation there (an array copied into a row or a slice
-included), but only when the kernel is first called; and a returned argument array would be handed to a caller
-that counts references as if it owned it. These tests read the source of every kernel of the package and of its
-scripts, so that a kernel no test calls is checked too: for numpy constructors, ``.copy()``, copies into a slice
-and array return annotations. A copy into a row (``a[i] = b`` with a 2-D ``a``) is not told from a scalar store
-by the source: that one shows when the kernel is first compiled.
+A kernel compiled without reference counting (the default of :func:`ftrl._jit.kernel`) must not allocate an
+array: numba refuses to compile that (an array copied into a row or a slice included), but only when the kernel is
+first called. Nor does any kernel return an array, the rule that keeps references out of the question. These tests
+read the source of every kernel of the package and of its scripts, so that a kernel no test calls is checked too:
+for numpy constructors, ``.copy()``, copies into a slice and array return annotations. A copy into a row
+(``a[i] = b`` with a 2-D ``a``) is not told from a scalar store by the source: that one shows when the kernel is
+first compiled.
 """
 
 from __future__ import annotations
