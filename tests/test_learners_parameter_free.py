@@ -16,6 +16,7 @@ The bounds checked (every round, every expert; losses in [0, 1]; derivations in 
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import naive_parameter_free as naive
@@ -175,7 +176,8 @@ def test_normalhedge_matches_naive(name):
 def test_normalhedge_warm_started_root_matches_bisection():
     # From any guess (none, the root, near it: one exponential pass; far off or absurd: several) the root is
     # within 1e-14 relative of 400 bisections (2.1e-15 observed), the exponentials are e^{evaluated q}, and the
-    # weights moved to the root by the Taylor factor agree with [R]_+ e^{root q} to 2e-15.
+    # weights moved to the root by the Taylor factor agree with [R]_+ e^{root q} to 2e-15. The same with the
+    # positive regrets followed by zeros, as the learner pads them to whole vectors (at times past N entries).
     rng = np.random.default_rng(5)
     for _ in range(60):
         n = int(rng.integers(1, 300))
@@ -183,11 +185,15 @@ def test_normalhedge_warm_started_root_matches_bisection():
         gains[0] = abs(gains[0]) + 1e-3
         positives = gains[gains > 0.0]
         exact = 0.5 / naive.normalhedge_scale(gains)
-        for guess in [0.0, exact, exact * (1 + 1e-5), exact * (1 - 3e-4), 2 * exact, 1e300]:
-            tilted = np.empty((2, len(positives)))
-            root, evaluated = solve_scale(positives, positives.max() ** 2, guess, tilted, n, math.log(n))
-            exponentials = tilted[0]
+        padding = int(rng.integers(1, 16))
+        for guess, zeros in itertools.product([0.0, exact, exact * (1 + 1e-5), exact * (1 - 3e-4), 2 * exact, 1e300],
+                                              [0, padding]):
+            passed = np.concatenate([positives, np.zeros(zeros)])
+            tilted = np.empty((2, len(passed)))
+            root, evaluated = solve_scale(passed, positives.max() ** 2, guess, tilted, n, math.log(n))
+            exponentials = tilted[0][: len(positives)]
             assert abs(root - exact) <= 1e-14 * exact
+            np.testing.assert_array_equal(tilted[0][len(positives) :], 1.0)
             np.testing.assert_allclose(exponentials, np.exp(evaluated * positives**2), rtol=1e-14, atol=0)
             scores = [_score(g, e, root - evaluated) for g, e in zip(positives, exponentials)]
             np.testing.assert_allclose(scores, positives * np.exp(root * positives**2), rtol=2e-15, atol=0)
