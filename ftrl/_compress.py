@@ -21,10 +21,11 @@ from numba.extending import intrinsic
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
+from ftrl.ops import LANES
 
 __all__ = ["pack_positive", "pack_positive_scalar"]
 
-_GROUP = 8
+_GROUP = LANES
 HAS_VECTOR_COMPRESS = llvm_version_info >= (19, 0, 0)
 """Whether numba's LLVM has ``llvm.experimental.vector.compress`` (added in LLVM 19)."""
 

@@ -170,7 +170,9 @@ def _has_nan(row: NDArray[np.float64]) -> bool:
     return False
 
 
-_LANES = 8
+LANES = 8
+"""Doubles per AVX-512 vector register: the width the package's vector loops are laid out for (sums in eight
+lanes, packing and padding eight entries at a time)."""
 _CHUNK = 256  # scratch length: small enough to stay in L1 between the exp pass and the sum
 
 
@@ -186,9 +188,9 @@ def lane_sum(values: NDArray[np.float64]) -> float:
     a sum use a reassociating loop instead (:func:`ftrl._jit.kernel`).
     """
     n = values.shape[0]
-    stop = n - n % _LANES
+    stop = n - n % LANES
     l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = 0.0
-    for start in range(0, stop, _LANES):
+    for start in range(0, stop, LANES):
         l0 += values[start]
         l1 += values[start + 1]
         l2 += values[start + 2]

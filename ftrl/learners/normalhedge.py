@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from ftrl._compress import pack_positive
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp, from_order_key, order_key, vector_dot, vector_sum
+from ftrl.ops import LANES, fast_exp, from_order_key, order_key, vector_dot, vector_sum
 
 __all__ = ["NormalHedge"]
 
@@ -22,16 +22,14 @@ r"""A root :math:`s(1 + \tau)` predicted from the moments at :math:`s` is taken 
 :math:`\rho^7 e^\rho/7! < 2.1 \cdot 10^{-18}` relative (in the sum and in each weight)."""
 _HALLEY_SETTLED = 1e-6
 """Halley's iteration on the Taylor model stops after a step below this: the error left is of order its cube."""
-_LANES = 8
-"""The packed experts are padded with zero regrets to a multiple of this, the vector width of the loops over them,
-so that no entry falls to a loop's scalar remainder (about 7 ns per entry there, against under 1 in the vector
-body)."""
 
 
 @kernel
 def _padded(count: int) -> int:
-    """``count`` rounded up to a multiple of :data:`_LANES`."""
-    return (count + _LANES - 1) // _LANES * _LANES
+    """``count`` rounded up to a multiple of :data:`~ftrl.ops.LANES`: the packed experts are padded with zero
+    regrets to whole vectors, so that no entry falls to a loop's scalar remainder (about 7 ns per entry there,
+    against under 1 in the vector body)."""
+    return (count + LANES - 1) // LANES * LANES
 
 
 @kernel
