@@ -25,7 +25,6 @@ from ftrl.ops import LANES
 
 __all__ = ["pack_positive", "pack_positive_scalar"]
 
-_GROUP = LANES
 HAS_VECTOR_COMPRESS = llvm_version_info >= (19, 0, 0)
 """Whether numba's LLVM has ``llvm.experimental.vector.compress`` (added in LLVM 19)."""
 
@@ -54,27 +53,27 @@ def _compress_positive_group(
     def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
         source, first, value_out, index_out, written = args
         double, int64, int32 = ir.DoubleType(), ir.IntType(64), ir.IntType(32)
-        double_group, index_group = ir.VectorType(double, _GROUP), ir.VectorType(int64, _GROUP)
-        mask_group = ir.VectorType(ir.IntType(1), _GROUP)
+        double_group, index_group = ir.VectorType(double, LANES), ir.VectorType(int64, LANES)
+        mask_group = ir.VectorType(ir.IntType(1), LANES)
         source_data = context.make_array(sig.args[0])(context, builder, source).data
         value_data = context.make_array(sig.args[2])(context, builder, value_out).data
         index_data = context.make_array(sig.args[3])(context, builder, index_out).data
 
         group = builder.load(builder.bitcast(builder.gep(source_data, [first]), double_group.as_pointer()),
                              align=8)
-        positive = builder.fcmp_ordered(">", group, ir.Constant(double_group, [0.0] * _GROUP))
+        positive = builder.fcmp_ordered(">", group, ir.Constant(double_group, [0.0] * LANES))
         first_lane = builder.insert_element(ir.Constant(index_group, ir.Undefined), first, ir.Constant(int32, 0))
         broadcast = builder.shuffle_vector(first_lane, ir.Constant(index_group, ir.Undefined),
-                                           ir.Constant(ir.VectorType(int32, _GROUP), [0] * _GROUP))
-        indices = builder.add(broadcast, ir.Constant(index_group, list(range(_GROUP))))
+                                           ir.Constant(ir.VectorType(int32, LANES), [0] * LANES))
+        indices = builder.add(broadcast, ir.Constant(index_group, list(range(LANES))))
 
         module = builder.module
         compress_values = cgutils.get_or_insert_function(
             module, ir.FunctionType(double_group, [double_group, mask_group, double_group]),
-            f"llvm.experimental.vector.compress.v{_GROUP}f64")
+            f"llvm.experimental.vector.compress.v{LANES}f64")
         compress_indices = cgutils.get_or_insert_function(
             module, ir.FunctionType(index_group, [index_group, mask_group, index_group]),
-            f"llvm.experimental.vector.compress.v{_GROUP}i64")
+            f"llvm.experimental.vector.compress.v{LANES}i64")
         packed = builder.call(compress_values, [group, positive, ir.Constant(double_group, ir.Undefined)])
         packed_at = builder.call(compress_indices, [indices, positive, ir.Constant(index_group, ir.Undefined)])
         builder.store(packed, builder.bitcast(builder.gep(value_data, [written]), double_group.as_pointer()),
@@ -83,7 +82,7 @@ def _compress_positive_group(
                       align=8)
 
         population = cgutils.get_or_insert_function(module, ir.FunctionType(int64, [int64]), "llvm.ctpop.i64")
-        bits = builder.zext(builder.bitcast(positive, ir.IntType(_GROUP)), int64)
+        bits = builder.zext(builder.bitcast(positive, ir.IntType(LANES)), int64)
         return builder.add(written, builder.call(population, [bits]))
 
     return signature, codegen
@@ -130,9 +129,9 @@ def _pack_positive_vector(
     """:func:`pack_positive_scalar` eight entries at a time (:func:`_compress_positive_group`), the last
     ``len(values) % 8`` one at a time."""
     _check_room(values, packed_values, packed_indices)
-    stop = values.shape[0] - values.shape[0] % _GROUP
+    stop = values.shape[0] - values.shape[0] % LANES
     count = 0
-    for start in range(0, stop, _GROUP):
+    for start in range(0, stop, LANES):
         count = _compress_positive_group(values, start, packed_values, packed_indices, count)
     return _pack_positive_from(values, stop, packed_values, packed_indices, count)
 

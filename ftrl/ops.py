@@ -85,7 +85,6 @@ def fast_exp(x: float) -> float:
     return result if x == x else x
 
 
-_ROUND_SHIFT_BITS = np.int64(0x4338000000000000)  # the bits of _ROUND_SHIFT
 _SCALE_BITS_BIAS = np.int64((1023 + 64) << 52)
 _TWO_TO_MINUS_64 = 2.0**-64
 
