@@ -1,14 +1,16 @@
-"""The numbers do not depend on where arrays lie in memory (the simulator's reassociating Hedge round, the lane
-sum, and the vectorized sum and dot product)."""
+"""The numbers do not depend on where arrays lie in memory (the simulator's reassociating Hedge round, AdaHedge's
+round, the lane sum, and the vectorized sum and dot product)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 from ftrl._simulate_kernels import _hedge_round
+from ftrl.learners.adahedge import _pay_and_accumulate
 from ftrl.ops import lane_sum, logsumexp, softmax, vector_dot, vector_sum
 
 
@@ -16,6 +18,19 @@ def _placed(values: np.ndarray, buffer: np.ndarray, offset: int) -> np.ndarray:
     view = buffer[offset:offset + values.size]
     view[:] = values
     return view
+
+
+def _placements(written: np.ndarray, read: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Copies of (written, read) in one buffer: in either order, 0 to 24 doubles apart (adjacent and sharing cache
+    lines included), and misaligned by 0 to 3 doubles."""
+    n = written.size
+    for gap in range(-24, 25, 3):
+        for misalign in range(4):
+            buffer = np.zeros(3 * n + 64)
+            first, second = (written, read) if gap >= 0 else (read, written)
+            a = _placed(first, buffer, misalign)
+            b = _placed(second, buffer, misalign + n + abs(gap))
+            yield (a, b) if gap >= 0 else (b, a)
 
 
 @pytest.mark.parametrize("n", [3, 8, 17, 100, 1001])
@@ -26,16 +41,25 @@ def test_fused_hedge_round_is_independent_of_placement(n):
     row = rng.uniform(0, 1, n)
     means = rng.uniform(0, 1, n)
     reference = _hedge_round(cum_losses.copy(), row.copy(), means.copy(), 0.3, cum_losses.min())
-    for gap in range(-24, 25, 3):
-        for misalign in range(4):
-            buffer = np.zeros(3 * n + 64)
-            first, second = (cum_losses, row) if gap >= 0 else (row, cum_losses)
-            a = _placed(first, buffer, misalign)
-            b = _placed(second, buffer, misalign + n + abs(gap))
-            placed_losses, placed_row = (a, b) if gap >= 0 else (b, a)
-            result = _hedge_round(placed_losses, placed_row, means.copy(), 0.3, cum_losses.min())
-            assert result == reference
-            np.testing.assert_array_equal(placed_losses, cum_losses + row)
+    for placed_losses, placed_row in _placements(cum_losses, row):
+        assert _hedge_round(placed_losses, placed_row, means.copy(), 0.3, cum_losses.min()) == reference
+        np.testing.assert_array_equal(placed_losses, cum_losses + row)
+
+
+@pytest.mark.parametrize("n", [3, 8, 17, 100, 1001])
+@pytest.mark.parametrize("eta", [0.3, math.inf])
+def test_adahedge_pass_is_independent_of_placement(n, eta):
+    """AdaHedge's reassociating pay-and-accumulate pass (writes L, sums three things) under the placements of the
+    fused Hedge round above; the minimizers are tied so that the count of them is tested too."""
+    rng = np.random.default_rng(n + 1)
+    cum_losses = np.round(rng.uniform(0, 50, n), 1)
+    cum_losses[::4] = cum_losses.min()
+    row = rng.uniform(0, 1, n)
+    lowest = cum_losses.min()
+    reference = _pay_and_accumulate(row.copy(), cum_losses.copy(), lowest, eta)
+    for placed_losses, placed_row in _placements(cum_losses, row):
+        assert _pay_and_accumulate(placed_row, placed_losses, lowest, eta) == reference
+        np.testing.assert_array_equal(placed_losses, cum_losses + row)
 
 
 @pytest.mark.parametrize("n", [5, 64, 1000])

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from ftrl._jit import kernel
 from ftrl._validation import check_real
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import entropic_value, entropic_weights
+from ftrl.ops import entropic_weights, exp_nonpositive, from_order_key, order_key
 
 __all__ = ["AdaHedge", "FlipFlop"]
 
@@ -19,22 +19,92 @@ _FTL_REGIME = 0
 _ADAHEDGE_REGIME = 1
 
 
+@kernel(reassociate=True)
+def _pay_and_accumulate(
+    loss: NDArray[np.float64], cum_losses: NDArray[np.float64], lowest: float, eta: float
+) -> tuple[float, float, float, np.int64]:
+    r"""One pass of a round at rate :math:`\eta` over :math:`L` with :math:`m = \min_i L_i` (``lowest``):
+    the weights :math:`w_i = e^{-\eta(L_i - m)}` (1 at the minimizers, also at :math:`\eta = \infty`; all 1 at
+    :math:`\eta = 0`), then :math:`L \mathrel{+}= \ell`. Returns :math:`\sum_i w_i\ell_i`, the number of
+    minimizers, the sum of the other weights, and the :func:`~ftrl.ops.order_key` of the new :math:`\min_i L_i`
+    (an integer reduction). A reassociating kernel, like the simulator's fused Hedge round: the sums are
+    vectorized in an order fixed by N (placement tested in ``tests/test_determinism.py``)."""
+    weighted = 0.0
+    n_lowest = 0
+    rest = 0.0
+    next_key = order_key(np.inf)
+    if eta == np.inf:  # Follow the Leader: the weights are 1 at the minimizers and 0 elsewhere, no exponential
+        for i in range(cum_losses.shape[0]):
+            at_min = cum_losses[i] == lowest
+            weighted += loss[i] if at_min else 0.0
+            n_lowest += at_min
+            updated = cum_losses[i] + loss[i]
+            cum_losses[i] = updated
+            next_key = min(next_key, order_key(updated))
+        return weighted, float(n_lowest), rest, next_key
+    for i in range(cum_losses.shape[0]):
+        excess = cum_losses[i] - lowest
+        at_min = excess == 0.0 or eta == 0.0
+        weight = exp_nonpositive(0.0 if at_min else -eta * excess)
+        weighted += weight * loss[i]
+        n_lowest += at_min
+        rest += 0.0 if at_min else weight
+        updated = cum_losses[i] + loss[i]
+        cum_losses[i] = updated
+        next_key = min(next_key, order_key(updated))
+    return weighted, float(n_lowest), rest, next_key
+
+
+@kernel(reassociate=True)
+def _split_exp_sum(cum_losses: NDArray[np.float64], lowest: float, eta: float) -> tuple[float, float]:
+    r"""The number of :math:`L_i = m` (``lowest``) and :math:`\sum_{L_i > m} e^{-\eta(L_i - m)}`: one read-only
+    vectorized pass (order fixed by N)."""
+    n_lowest = 0
+    rest = 0.0
+    for i in range(cum_losses.shape[0]):
+        excess = cum_losses[i] - lowest
+        at_min = excess == 0.0
+        n_lowest += at_min
+        term = exp_nonpositive(0.0 if at_min else -eta * excess)
+        rest += 0.0 if at_min else term
+    return float(n_lowest), rest
+
+
 @kernel
-def _mixability_round(loss: NDArray[np.float64], weights: NDArray[np.float64], cum_losses: NDArray[np.float64],
+def _mix_loss(lowest: float, n_lowest: float, rest: float, eta: float, n_experts: int) -> float:
+    r"""The mix loss :math:`M(L) = -\frac1\eta\ln\sum_i e^{-\eta L_i}
+    = m - \frac1\eta\big(\ln n_m + \operatorname{log1p}(s / n_m)\big)` from a pass's split sum (:math:`n_m`
+    minimizers, :math:`s` the rest), as :func:`ftrl.ops.entropic_value` computes it, with its limits
+    (:math:`m` at :math:`\eta = \infty`; at :math:`\eta = 0`, :math:`L_1` if N = 1 and :math:`-\infty`
+    otherwise)."""
+    if eta == np.inf:
+        return lowest
+    if eta == 0.0:
+        return lowest if n_experts == 1 else -np.inf
+    log_count = 0.0 if n_lowest == 1.0 else math.log(n_lowest)  # the same bits, one libm call fewer
+    return lowest - (log_count + math.log1p(rest / n_lowest)) / eta
+
+
+@kernel
+def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64], lowest: NDArray[np.float64],
                       eta: float) -> tuple[float, float]:
     r"""Pay :math:`h = \langle p, \ell\rangle`, add :math:`\ell` to :math:`L`, return :math:`h` and the gap.
 
-    The mixability gap is :math:`\delta = h - (M(L + \ell) - M(L))` with the mix loss
-    :math:`M(L) = -\frac1\eta \ln \sum_i e^{-\eta L_i}` evaluated by :func:`ftrl.ops.entropic_value`
-    (a logsumexp shifted by the minimum; at :math:`\eta = \infty` it is :math:`\min_i L_i`), clipped at 0
-    against rounding, exactly as in Fig. 1 of de Rooij et al. (2014).
+    The mixability gap is :math:`\delta = h - (M(L + \ell) - M(L))` with the mix loss :math:`M` of
+    :func:`_mix_loss`, clipped at 0 against rounding, exactly as in Fig. 1 of de Rooij et al. (2014). Two passes:
+    :func:`_pay_and_accumulate` gives :math:`h` with :math:`p = w / \sum_i w_i` on the fly, :math:`M(L)` from the
+    same sums, and the new minimum (``lowest[0]``, updated); :func:`_split_exp_sum` gives :math:`M(L + \ell)`,
+    which needs no pass at :math:`\eta = \infty` (it is the new minimum) nor at :math:`\eta = 0`.
     """
-    mix_before = entropic_value(cum_losses, eta)
-    paid = 0.0
-    for i in range(cum_losses.shape[0]):
-        paid += weights[i] * loss[i]
-        cum_losses[i] += loss[i]
-    mix_after = entropic_value(cum_losses, eta)
+    n = cum_losses.shape[0]
+    before = lowest[0]
+    weighted, n_lowest, rest, next_key = _pay_and_accumulate(loss, cum_losses, before, eta)
+    after = from_order_key(next_key)
+    lowest[0] = after
+    paid = weighted / (n_lowest + rest)
+    mix_before = _mix_loss(before, n_lowest, rest, eta, n)
+    n_lowest, rest = (1.0, 0.0) if eta == np.inf or eta == 0.0 else _split_exp_sum(cum_losses, after, eta)
+    mix_after = _mix_loss(after, n_lowest, rest, eta, n)
     return paid, max(0.0, paid - (mix_after - mix_before))
 
 
@@ -50,16 +120,18 @@ def adahedge_block(
     counter: NDArray[np.int64],
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
+    lowest: NDArray[np.float64],
     gap: NDArray[np.float64],
     log_n: float,
 ) -> None:
-    """AdaHedge over a block; ``gap[0]`` is the cumulative mixability gap :math:`\\Delta_t`."""
+    r"""AdaHedge over a block; ``gap[0]`` is the cumulative mixability gap :math:`\Delta_t`, ``lowest[0]`` the
+    smallest cumulative loss. Two exponential passes per round (:func:`_mixability_round`); the weights are
+    written once, at the end."""
     for row in range(losses.shape[0]):
-        eta = _gap_rate(log_n, gap[0])
-        paid, delta = _mixability_round(losses[row], weights, cum_losses, eta)
+        paid, delta = _mixability_round(losses[row], cum_losses, lowest, _gap_rate(log_n, gap[0]))
         expected_loss_out[row] = paid
         gap[0] += delta
-        entropic_weights(cum_losses, _gap_rate(log_n, gap[0]), weights)
+    entropic_weights(cum_losses, _gap_rate(log_n, gap[0]), weights)
     counter[0] += losses.shape[0]
 
 
@@ -70,6 +142,7 @@ def flipflop_block(
     counter: NDArray[np.int64],
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
+    lowest: NDArray[np.float64],
     gaps: NDArray[np.float64],
     regime: NDArray[np.int64],
     log_n: float,
@@ -79,13 +152,13 @@ def flipflop_block(
     for row in range(losses.shape[0]):
         current = regime[0]
         eta = np.inf if current == _FTL_REGIME else _gap_rate(log_n, gaps[_ADAHEDGE_REGIME])
-        paid, delta = _mixability_round(losses[row], weights, cum_losses, eta)
+        paid, delta = _mixability_round(losses[row], cum_losses, lowest, eta)
         expected_loss_out[row] = paid
         gaps[current] += delta
         if gaps[current] > thresholds[current] * gaps[1 - current]:
             regime[0] = 1 - current
-        next_eta = np.inf if regime[0] == _FTL_REGIME else _gap_rate(log_n, gaps[_ADAHEDGE_REGIME])
-        entropic_weights(cum_losses, next_eta, weights)
+    eta = np.inf if regime[0] == _FTL_REGIME else _gap_rate(log_n, gaps[_ADAHEDGE_REGIME])
+    entropic_weights(cum_losses, eta, weights)
     counter[0] += losses.shape[0]
 
 
@@ -118,17 +191,17 @@ class AdaHedge(FullInformationLearner):
 
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
-        return counter, weights, np.zeros(self.n_experts), np.zeros(1), math.log(self.n_experts)
+        return counter, weights, np.zeros(self.n_experts), np.zeros(1), np.zeros(1), math.log(self.n_experts)
 
     @property
     def gap(self) -> float:
         r"""The cumulative mixability gap :math:`\Delta_t`."""
-        return float(self._state[3][0])
+        return float(self._state[4][0])
 
     @property
     def eta(self) -> float:
         r"""The rate :math:`\eta_{t+1} = \ln N/\Delta_t` of the next round."""
-        return float(_gap_rate(self._state[4], self._state[3][0]))
+        return float(_gap_rate(self._state[5], self._state[4][0]))
 
 
 class FlipFlop(FullInformationLearner):
@@ -171,10 +244,10 @@ class FlipFlop(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         thresholds = np.array([self.phi / self.alpha, self.alpha])
-        return (counter, weights, np.zeros(self.n_experts), np.zeros(2), np.zeros(1, dtype=np.int64),
+        return (counter, weights, np.zeros(self.n_experts), np.zeros(1), np.zeros(2), np.zeros(1, dtype=np.int64),
                 math.log(self.n_experts), thresholds)
 
     @property
     def regime(self) -> str:
         """``"ftl"`` or ``"adahedge"``: the regime of the next round."""
-        return "ftl" if self._state[4][0] == _FTL_REGIME else "adahedge"
+        return "ftl" if self._state[5][0] == _FTL_REGIME else "adahedge"
