@@ -131,6 +131,21 @@ def test_bandit_matches_reference(path):
     assert df.arm.between(0, 2).all()
 
 
+@pytest.mark.parametrize("learner", ["hedge", "mlpoly"])
+@pytest.mark.parametrize("n", [3, 31, 32, 300])
+@pytest.mark.parametrize("record", ["all", 7])
+def test_best_expert_is_the_lowest_index_on_ties(learner, n, record):
+    """0/1 losses, so that cumulative losses tie all the time; against numpy's argmin (first index of the minimum),
+    through the fused Hedge kernels (row-wise below 32 experts, one pass from 32 on) and the separate bookkeeping
+    of another learner."""
+    losses = np.random.default_rng(n).integers(0, 2, (60, n)).astype(float)
+    make = {"hedge": lambda: ftrl.Hedge(n, eta=0.2), "mlpoly": lambda: ftrl.MLPoly(n)}[learner]
+    df = simulate(make(), environments.Replay(losses), 60, record=record, _block_size=16)
+    cum = losses.cumsum(axis=0)[df.t.to_numpy() - 1]
+    np.testing.assert_array_equal(df.best_expert, cum.argmin(axis=1))
+    np.testing.assert_array_equal(df.best_cum_loss, cum.min(axis=1))
+
+
 def test_hedge_reference_is_softmax_of_cumulative_losses():
     losses = np.random.default_rng(0).random((50, 5))
     weights = hedge_weights(losses, 0.7)
