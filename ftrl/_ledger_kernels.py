@@ -30,8 +30,13 @@ running maximum.
 
 State, carried from block to block (all float64): ``scalars`` = (C, sum of per-round minima, adaptive so far),
 ``cum_expert`` (N,), ``lowest`` (N,) = :math:`\min_{q < t} R_{q,i}`, ``paths`` (m + 1, N) = :math:`V_t`,
-``path_mins`` (m + 1,) scratch. Output ``out[pos]`` = (dynamic, shifting, adaptive, suffix) at the recorded
-rounds.
+``path_mins`` (m + 1,) = :math:`\min_i V_t[k, i]` (zeros at the start, as ``paths``). Output ``out[pos]`` =
+(dynamic, shifting, adaptive, suffix) at the recorded rounds.
+
+Every minimum and maximum over the experts is an integer reduction over :func:`ftrl.ops.order_key` keys, taken in
+the loop that writes the values: a float min or max reduction does not vectorize without fast-math ``nnan``, and
+those scalar loops, one per level and two more per round, made the ledger cost about 4.3 ns per round and expert
+(about four times Hedge's round); the values are the same.
 """
 
 from __future__ import annotations
@@ -40,8 +45,41 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
+from ftrl.ops import from_order_key, order_key
 
 LEDGER_COLUMNS = ("dynamic_regret", "shifting_regret", "adaptive_regret", "suffix_regret")
+
+
+@kernel
+def _regret_step(
+    row: NDArray[np.float64], cum_loss: float, cum_expert: NDArray[np.float64], lowest: NDArray[np.float64]
+) -> tuple[float, float]:
+    r""":math:`L \mathrel{+}= \ell`, :math:`R_i = C - L_i`, and the running minima of :math:`R_{\cdot, i}`; returns
+    :math:`\min_i \ell_i` and the suffix regret :math:`\max_i (R_i - \min_{q < t} R_{q,i})`."""
+    row_min_key = order_key(np.inf)
+    suffix_key = order_key(-np.inf)
+    for i in range(row.shape[0]):
+        row_min_key = min(row_min_key, order_key(row[i]))
+        total = cum_expert[i] + row[i]
+        cum_expert[i] = total
+        regret = cum_loss - total
+        suffix_key = max(suffix_key, order_key(regret - lowest[i]))
+        lowest[i] = min(lowest[i], regret)
+    return from_order_key(row_min_key), from_order_key(suffix_key)
+
+
+@kernel
+def _path_step(row: NDArray[np.float64], level: NDArray[np.float64], switch_in: float) -> float:
+    r"""One level of the dynamic program, :math:`V[k, i] = \ell_i + \min(V[k, i], s)` with :math:`s` the
+    previous minimum of level k - 1 (``switch_in``; inf for level 0, which never switches); returns the new
+    :math:`\min_i V[k, i]`."""
+    lowest_key = order_key(np.inf)
+    for i in range(row.shape[0]):
+        stay = level[i]
+        value = row[i] + (stay if stay < switch_in else switch_in)
+        level[i] = value
+        lowest_key = min(lowest_key, order_key(value))
+    return from_order_key(lowest_key)
 
 
 @kernel
@@ -59,47 +97,26 @@ def ledger_block(
     out: NDArray[np.float64],
 ) -> int:
     """Advance the ledger over one block (round ``first_round + r + 1`` is row ``r``); returns the next record
-    position. ``expected[r]`` is :math:`\\langle p_t, \\ell_t\\rangle`. Sequential sums only (no reassociation)."""
-    n_rows, n_experts = losses.shape
+    position. ``expected[r]`` is :math:`\\langle p_t, \\ell_t\\rangle`. Sequential sums only (no reassociation);
+    ``m + 2`` vectorized passes over the experts per round (:func:`_regret_step`, :func:`_path_step`)."""
     n_levels = paths.shape[0]
     n_records = record_rounds.shape[0]
     cum_loss, cum_min, adaptive = scalars[0], scalars[1], scalars[2]
-    for r in range(n_rows):
+    for r in range(losses.shape[0]):
         row = losses[r]
         cum_loss += expected[r]
-        row_min = row[0]
-        for i in range(1, n_experts):
-            row_min = min(row_min, row[i])
+        row_min, suffix = _regret_step(row, cum_loss, cum_expert, lowest)
         cum_min += row_min
-        suffix = -np.inf
-        for i in range(n_experts):
-            cum_expert[i] += row[i]
-            regret_i = cum_loss - cum_expert[i]
-            suffix = max(suffix, regret_i - lowest[i])
-            lowest[i] = min(lowest[i], regret_i)
         adaptive = max(adaptive, suffix)
-        for k in range(n_levels - 1):
-            level_min = paths[k, 0]
-            for j in range(1, n_experts):
-                level_min = min(level_min, paths[k, j])
-            path_mins[k] = level_min
-        for k in range(n_levels - 1, 0, -1):
-            switch_in = path_mins[k - 1]
-            for i in range(n_experts):
-                stay = paths[k, i]
-                paths[k, i] = row[i] + min(switch_in, stay)
-        for i in range(n_experts):
-            paths[0, i] += row[i]
+        for k in range(n_levels - 1, 0, -1):  # from the top, so that path_mins[k - 1] is still the old minimum
+            path_mins[k] = _path_step(row, paths[k], path_mins[k - 1])
+        path_mins[0] = _path_step(row, paths[0], np.inf)
         t = first_round + r + 1
         if pos < n_records and record_rounds[pos] == t:
-            best_path = paths[n_levels - 1, 0]
-            for i in range(1, n_experts):
-                best_path = min(best_path, paths[n_levels - 1, i])
             out[pos, 0] = cum_loss - cum_min
-            out[pos, 1] = cum_loss - best_path
+            out[pos, 1] = cum_loss - path_mins[n_levels - 1]
             out[pos, 2] = adaptive
             out[pos, 3] = suffix
             pos += 1
     scalars[0], scalars[1], scalars[2] = cum_loss, cum_min, adaptive
     return pos
-
