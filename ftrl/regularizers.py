@@ -39,7 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
 from ftrl._validation import as_real_array, check_choice, check_real
-from ftrl.ops import entropic_value, entropic_weights
+from ftrl.ops import _row_min, entropic_value, entropic_weights, vector_sum
 
 __all__ = [
     "ENTROPY",
@@ -98,34 +98,83 @@ def euclidean_argmin(cum_losses: NDArray[np.float64], eta: float, out: NDArray[n
 
 
 @kernel
+def _power_term(z: float, exponent: float) -> float:
+    r""":math:`z^{-e}` for :math:`z \ge 1`: by division for :math:`e = 2` (Tsallis, :math:`\alpha = 1/2`) and
+    :math:`e = 1` (log-barrier), libm's ``pow`` for any other exponent."""
+    if exponent == 2.0:
+        inverse = 1.0 / z
+        return inverse * inverse
+    if exponent == 1.0:
+        return 1.0 / z
+    return z ** -exponent
+
+
+@kernel
+def _power_root(value: float, exponent: float) -> float:
+    r""":math:`v^{1/e}`: a square root for :math:`e = 2`, :math:`v` itself for :math:`e = 1`, libm's ``pow``
+    otherwise."""
+    if exponent == 2.0:
+        return math.sqrt(value)
+    if exponent == 1.0:
+        return value
+    return value ** (1.0 / exponent)
+
+
+@kernel(reassociate=True)
+def _power_sums(
+    cum_losses: NDArray[np.float64], lowest: float, y: float, scale: float, exponent: float
+) -> tuple[float, float]:
+    r""":math:`(\sum_i z_i^{-e}, \sum_i z_i^{-e-1})`, :math:`z_i = s\,(L_i - \min L + y)`: the function and
+    (up to :math:`-e s`) the slope of one Newton step of :func:`power_argmin`, in one pass. A reassociating loop
+    that only reads, like :func:`ftrl.ops.vector_sum`: its order depends on N alone. One loop per exponent, so
+    that the two common ones vectorize with a single division per entry."""
+    total = 0.0
+    slope = 0.0
+    if exponent == 2.0:
+        for i in range(cum_losses.shape[0]):
+            inverse = 1.0 / (scale * (cum_losses[i] - lowest + y))
+            term = inverse * inverse
+            total += term
+            slope += term * inverse
+    elif exponent == 1.0:
+        for i in range(cum_losses.shape[0]):
+            inverse = 1.0 / (scale * (cum_losses[i] - lowest + y))
+            total += inverse
+            slope += inverse * inverse
+    else:
+        for i in range(cum_losses.shape[0]):
+            z = scale * (cum_losses[i] - lowest + y)
+            term = z ** -exponent
+            total += term
+            slope += term / z
+    return total, slope
+
+
+@kernel
 def power_argmin(cum_losses: NDArray[np.float64], eta: float, alpha: float, out: NDArray[np.float64]) -> None:
     r"""Write :math:`p_i = ((1-\alpha)\eta(L_i - x))^{-1/(1-\alpha)}` with :math:`\sum_i p_i = 1` into ``out``.
 
-    The Tsallis argmin for :math:`\alpha \in (0, 1)` and the log-barrier argmin for :math:`\alpha = 0`. Newton on
-    :math:`y = \min L - x` from the left end of the bracket, where the decreasing convex
-    :math:`g(y) = \sum_i p_i(y) - 1` is nonnegative, so the iterates increase monotonically; a step that leaves
-    the bracket is replaced by bisection.
+    The Tsallis argmin for :math:`\alpha \in (0, 1)` and the log-barrier argmin for :math:`\alpha = 0`. With
+    :math:`y = \min L - x`, :math:`z_i = (1-\alpha)\eta(L_i - \min L + y)`, :math:`e = 1/(1-\alpha)` and
+    :math:`S(y) = \sum_i z_i^{-e}`, Newton's method solves :math:`F(y) = S(y)^{-1/e} - 1 = 0` from the left end of
+    the bracket. :math:`S^{-1/e}` is a power mean of the :math:`z_i` with a negative exponent (up to the factor
+    :math:`N^{-1/e}`), concave and increasing in y, and linear when the :math:`L_i` are equal: the tangents lie
+    above it, so the iterates increase to the root without overshooting, and few are needed. The step is
+    :math:`S(S^{1/e} - 1)/((1-\alpha)\eta\sum_i z_i^{-e-1})`; a step that leaves the bracket is replaced by
+    bisection. Each step is one vectorized pass (:func:`_power_sums`).
     """
     n = cum_losses.shape[0]
     if eta == np.inf or n == 1:
         entropic_weights(cum_losses, np.inf, out)
         return
-    lowest = np.inf
-    for value in cum_losses:
-        lowest = min(lowest, value)
+    lowest = _row_min(cum_losses)
     scale = (1.0 - alpha) * eta
     exponent = 1.0 / (1.0 - alpha)
     low = 1.0 / scale
     high = n ** (1.0 - alpha) / scale
     y = low
     for _ in range(_NEWTON_MAX_STEPS):
-        total = 0.0
-        slope = 0.0
-        for i in range(n):
-            z = scale * (cum_losses[i] - lowest + y)
-            term = z ** -exponent
-            total += term
-            slope += term / z
+        total, slope = _power_sums(cum_losses, lowest, y, scale, exponent)
         excess = total - 1.0
         if abs(excess) <= _NEWTON_TOLERANCE:
             break
@@ -133,19 +182,17 @@ def power_argmin(cum_losses: NDArray[np.float64], eta: float, alpha: float, out:
             low = y
         else:
             high = y
-        step = y + excess / (exponent * scale * slope)
+        step = y + total * (_power_root(total, exponent) - 1.0) / (scale * slope)
         if not low < step < high:
             step = 0.5 * (low + high)
         if step == y:
             break
         y = step
-    total = 0.0
     for i in range(n):
-        term = (scale * (cum_losses[i] - lowest + y)) ** -exponent
-        out[i] = term
-        total += term
+        out[i] = _power_term(scale * (cum_losses[i] - lowest + y), exponent)
+    normalizer = 1.0 / vector_sum(out)
     for i in range(n):
-        out[i] /= total
+        out[i] *= normalizer
 
 
 @kernel

@@ -379,6 +379,19 @@ def test_fixed_share_matches_naive(name, alpha):
         np.testing.assert_allclose(actual, expected, rtol=1e-11, atol=1e-15)
 
 
+def test_fixed_share_weights_come_back_from_below_the_smallest_double():
+    """Expert 1 loses 900 more than expert 0 (its weight e^-900 is below the smallest double), then expert 0 loses
+    1800 more: with alpha = 0 Fixed Share is Hedge, and expert 1 must lead again, as Hedge's weights say; with
+    alpha > 0 every weight stays at least alpha / N, however far behind."""
+    losses = np.vstack([np.tile([0.0, 1.0], (900, 1)), np.tile([1.0, 0.0], (1800, 1))])
+    for actual, expected in zip(run_full(FixedShare(2, eta=1.0, alpha=0.0), losses), run_full(Hedge(2, eta=1.0), losses)):
+        np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-300)
+    learner = FixedShare(2, eta=1.0, alpha=1e-6)
+    for row in losses[:900]:
+        learner.update(row)
+        assert learner.weights.min() >= 1e-6 / 2 * (1 - 1e-15)
+
+
 @pytest.mark.parametrize("name", ["uniform", "bernoulli", "ftl-trap", "signed-large"])
 @pytest.mark.parametrize(("regularizer", "eta"), [("euclidean", 0.4), ("tsallis", 1.3), ("log-barrier", 2.0)])
 def test_ftrl_matches_naive(name, regularizer, eta):

@@ -11,19 +11,39 @@ from numpy.typing import NDArray
 from ftrl._jit import kernel
 from ftrl._validation import check_real
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import fast_exp
+from ftrl.ops import _row_min, exp_nonpositive, from_order_key, order_key, vector_dot, vector_sum
 
 __all__ = ["FixedShare"]
 
 
-@kernel
-def _logaddexp(a: float, b: float) -> float:
-    if a == -np.inf:
-        return b
-    if b == -np.inf:
-        return a
-    larger = max(a, b)
-    return larger + math.log1p(fast_exp(-abs(a - b)))
+@kernel(reassociate=True)
+def _share_round(
+    loss: NDArray[np.float64], weights: NDArray[np.float64], eta: float, lowest_loss: float, keep: float,
+    share: float,
+) -> None:
+    r"""One round for :math:`\alpha > 0`, in probabilities: :math:`v_i = p_i e^{-\eta(\ell_i - \min_j \ell_j)}`
+    (every exponent <= 0, the best expert's factor 1, so :math:`\sum_i v_i \ge \alpha/N > 0`), then
+    :math:`p_i = (1 - \alpha) v_i / \sum_j v_j + \alpha/N`. A :math:`v_i` that underflows only loses what the
+    share :math:`\alpha/N` outweighs by more than 300 orders of magnitude. The sum is a read-only vectorized
+    loop (:func:`~ftrl.ops.vector_sum`), so its order depends on N alone."""
+    n = weights.shape[0]
+    for i in range(n):
+        weights[i] = weights[i] * exp_nonpositive(-eta * (loss[i] - lowest_loss))
+    scale = keep / vector_sum(weights)
+    for i in range(n):
+        weights[i] = weights[i] * scale + share
+
+
+@kernel(reassociate=True)
+def _hedge_round(loss: NDArray[np.float64], log_weights: NDArray[np.float64], eta: float) -> float:
+    r"""One round for :math:`\alpha = 0` (Hedge), on the log-weights: :math:`\ln w_i \mathrel{-}= \eta\ell_i`;
+    returns the largest (an integer reduction over :func:`~ftrl.ops.order_key` keys)."""
+    largest = order_key(-np.inf)
+    for i in range(log_weights.shape[0]):
+        value = log_weights[i] - eta * loss[i]
+        log_weights[i] = value
+        largest = max(largest, order_key(value))
+    return from_order_key(largest)
 
 
 @kernel
@@ -34,29 +54,28 @@ def fixed_share_block(
     weights: NDArray[np.float64],
     log_weights: NDArray[np.float64],
     eta: float,
-    log_keep: float,
-    log_share: float,
+    keep: float,
+    share: float,
 ) -> None:
-    """Fixed Share over a block, in the log domain: loss update, log-normalize, then mix with the uniform."""
-    n = log_weights.shape[0]
+    r"""Fixed Share over a block: pay :math:`\langle p, \ell\rangle`, then update. With :math:`\alpha > 0`
+    (``share`` :math:`= \alpha/N > 0`) in probabilities (:func:`_share_round`), every weight staying at least
+    :math:`\alpha/N`. With :math:`\alpha = 0` (``share`` = 0) in log-weights, normalized every round: there a
+    weight may fall below the smallest double and must be able to come back, as Hedge's do; ``log_weights`` is
+    used for that case only."""
+    n = weights.shape[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = 0.0
-        largest = -np.inf
+        expected_loss_out[row] = vector_dot(weights, loss)
+        if share > 0.0:
+            _share_round(loss, weights, eta, _row_min(loss), keep, share)
+            continue
+        largest = _hedge_round(loss, log_weights, eta)
         for i in range(n):
-            paid += weights[i] * loss[i]
-            value = log_weights[i] - eta * loss[i]
-            log_weights[i] = value
-            largest = max(largest, value)
-        total = 0.0
+            weights[i] = exp_nonpositive(log_weights[i] - largest)
+        log_normalizer = largest + math.log(vector_sum(weights))
         for i in range(n):
-            total += fast_exp(log_weights[i] - largest)
-        log_normalizer = largest + math.log(total)
-        for i in range(n):
-            value = _logaddexp(log_keep + (log_weights[i] - log_normalizer), log_share)
-            log_weights[i] = value
-            weights[i] = fast_exp(value)
-        expected_loss_out[row] = paid
+            log_weights[i] -= log_normalizer
+            weights[i] = exp_nonpositive(log_weights[i])
     counter[0] += losses.shape[0]
 
 
@@ -68,8 +87,10 @@ class FixedShare(FullInformationLearner):
         v_{t+1,i} = \frac{p_{t,i} e^{-\eta \ell_{t,i}}}{\sum_j p_{t,j} e^{-\eta \ell_{t,j}}}, \qquad
         p_{t+1,i} = (1-\alpha) v_{t+1,i} + \frac{\alpha}{N} .
 
-    Kept in the log domain (log-normalize, then ``logaddexp`` with :math:`\ln(\alpha/N)`), so no weight ever
-    overflows and every log-weight stays at least :math:`\ln(\alpha/N)`. Tracking regret against the best
+    With :math:`\alpha > 0` the weights are updated as probabilities, the exponents shifted by the round's
+    smallest loss so that none is positive; every weight stays at least :math:`\alpha/N`. With
+    :math:`\alpha = 0` (Hedge) they are kept as log-weights, normalized every round, so that a weight below the
+    smallest double can come back. Tracking regret against the best
     sequence of experts with :math:`k` switches over :math:`T` rounds (losses in [0, 1]):
     :math:`\frac{(k+1)\ln N + (T-k-1)\ln\frac{1}{1-\alpha} + k\ln\frac1\alpha}{\eta} + \frac{\eta T}{8}`
     (Cesa-Bianchi & Lugosi 2006, sec. 5.2); :math:`\alpha = 0` is Hedge.
@@ -101,7 +122,5 @@ class FixedShare(FullInformationLearner):
 
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
-        log_keep = math.log1p(-self.alpha) if self.alpha < 1.0 else -math.inf
-        log_share = math.log(self.alpha / self.n_experts) if self.alpha > 0.0 else -math.inf
-        return (counter, weights, np.full(self.n_experts, -math.log(self.n_experts)), self.eta, log_keep,
-                log_share)
+        return (counter, weights, np.full(self.n_experts, -math.log(self.n_experts)), self.eta, 1.0 - self.alpha,
+                self.alpha / self.n_experts)
