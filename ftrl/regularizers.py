@@ -18,13 +18,15 @@ gives the negative entropy and :math:`\alpha \to 0` the log barrier (up to const
 gives :math:`4 - 4\sum_i\sqrt{p_i}`, the regularizer of Tsallis-INF, whose argmin is
 :math:`p_i = 4/(\eta(L_i - x))^2`. For the Tsallis and log-barrier argmins the normalizer :math:`x < \min_i L_i`
 is found by a safeguarded Newton iteration on :math:`y = \min_i L_i - x` (bracket
-:math:`[1/c, N^{1-\alpha}/c]`, :math:`c = (1-\alpha)\eta`), to :math:`|\sum_i p_i - 1| \le 10^{-13}`; the
-result is then renormalized.
+:math:`[1/c, N^{1-\alpha}/c]`, :math:`c = (1-\alpha)\eta`), applied to the power mean
+:math:`(\sum_i p_i)^{-(1-\alpha)}`, to :math:`|\sum_i p_i - 1| \le 10^{-13}`; the result is then renormalized.
+The Euclidean projection is Michelot's method (a few O(N) passes, no sort).
 
 References
 ----------
-J. Duchi, S. Shalev-Shwartz, Y. Singer, T. Chandra, "Efficient projections onto the l1-ball for learning in high
-dimensions", ICML 2008. L. Condat, "Fast projection onto the simplex and the l1 ball", Math. Program. 158, 2016.
+C. Michelot, "A finite algorithm for finding the projection of a point onto the canonical simplex of R^n",
+J. Optim. Theory Appl. 50(1), 1986. L. Condat, "Fast projection onto the simplex and the l1 ball", Math.
+Program. 158, 2016.
 J. Zimmert, Y. Seldin, "Tsallis-INF: An optimal algorithm for stochastic and adversarial bandits", JMLR 22, 2021.
 F. Orabona, "A Modern Introduction to Online Learning", 2019, ch. 7.
 """
@@ -65,36 +67,47 @@ _NEWTON_TOLERANCE = 1e-13
 _NEWTON_MAX_STEPS = 200
 
 
-@kernel(allocates=True)
-def euclidean_argmin(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
-    r"""Write the Euclidean projection of :math:`-\eta L` onto the simplex into ``out`` (sort-based, O(N log N)).
+@kernel(reassociate=True)
+def _sum_above(cum_losses: NDArray[np.float64], lowest: float, eta: float, threshold: float) -> tuple[float, int]:
+    r"""The sum and the number of the :math:`v_i = -\eta(L_i - \min L)` above ``threshold``: one read-only
+    vectorized pass (order fixed by N)."""
+    total = 0.0
+    count = 0
+    for i in range(cum_losses.shape[0]):
+        value = -eta * (cum_losses[i] - lowest)
+        above = value > threshold
+        total += value if above else 0.0
+        count += above
+    return total, count
 
-    The losses are shifted by their minimum first (the projection is translation invariant), so the largest
-    entry of :math:`v = -\eta(L - \min L)` is 0 and nothing overflows. ``eta = inf`` gives the uniform
-    distribution over the minimizers.
+
+@kernel
+def euclidean_argmin(cum_losses: NDArray[np.float64], eta: float, out: NDArray[np.float64]) -> None:
+    r"""Write the Euclidean projection of :math:`v = -\eta (L - \min L)` onto the simplex into ``out``:
+    :math:`p_i = \max(v_i - \tau, 0)` with :math:`\sum_i p_i = 1`.
+
+    Michelot's method: :math:`\tau = (\sum_{i \in I} v_i - 1)/|I|` over the set :math:`I` of the :math:`v_i` above
+    the previous :math:`\tau`, starting from all of them; :math:`\tau` increases, :math:`I` shrinks, and when it
+    stops shrinking :math:`\tau` is the threshold (at most N passes, a few in practice, each one vectorized pass
+    of :func:`_sum_above`; no sort, no scratch array). The shift by :math:`\min L` (the projection is translation
+    invariant) makes the largest :math:`v_i` 0, so nothing overflows and the leader is always in :math:`I`.
+    ``eta = inf`` gives the uniform distribution over the minimizers.
     """
     n = cum_losses.shape[0]
     if eta == np.inf:
         entropic_weights(cum_losses, eta, out)
         return
-    lowest = np.inf
-    for value in cum_losses:
-        lowest = min(lowest, value)
-    shifted = np.empty(n)
-    for i in range(n):
-        shifted[i] = -eta * (cum_losses[i] - lowest)
-    descending = np.sort(shifted)[::-1]
-    cumulative = 0.0
-    threshold = descending[0] - 1.0
-    for j in range(n):
-        cumulative += descending[j]
-        candidate = (cumulative - 1.0) / (j + 1)
-        if descending[j] > candidate:
-            threshold = candidate
-        else:
+    lowest = _row_min(cum_losses)
+    total, count = _sum_above(cum_losses, lowest, eta, -np.inf)
+    threshold = (total - 1.0) / count
+    for _ in range(n):
+        total, active = _sum_above(cum_losses, lowest, eta, threshold)
+        if active == count:
             break
+        count = active
+        threshold = (total - 1.0) / count
     for i in range(n):
-        out[i] = max(shifted[i] - threshold, 0.0)
+        out[i] = max(-eta * (cum_losses[i] - lowest) - threshold, 0.0)
 
 
 @kernel
@@ -322,7 +335,7 @@ class NegativeEntropy(Regularizer):
 class Euclidean(Regularizer):
     r"""The squared Euclidean norm :math:`R(p) = \tfrac12\lVert p\rVert_2^2`: projected (lazy) gradient descent.
 
-    Argmin: the Euclidean projection of :math:`-\eta L` onto the simplex (Duchi et al. 2008). Diameter
+    Argmin: the Euclidean projection of :math:`-\eta L` onto the simplex (Michelot 1986). Diameter
     :math:`(1 - 1/N)/2`; with :math:`\lVert\ell\rVert_2^2 \le N` the tuned constant is :math:`c = 2D/N`.
     """
 
