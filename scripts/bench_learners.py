@@ -21,6 +21,11 @@ with T * N = 2e7,
 against Hedge with a fixed rate, the learners timed in turn within each repeat, and prints ns per round-expert (best
 of ``repeats``) and the median over the repeats of the ratio to Hedge's time in the same repeat.
 
+    python scripts/bench_learners.py --every-learner [--sizes 100 1000] [--repeats 7]
+
+the same for every registered learner (the fixed-rate ones with eta = 0.1; Fixed Share with alpha = 0.01 and 0;
+Exp3 and Tsallis-INF with bandit feedback on the same losses).
+
     python scripts/bench_learners.py --arithmetic
 
 times the operations those learners' formulas need, each in a compiled loop over a cached vector of 1000 entries
@@ -45,7 +50,21 @@ from scipy.special import softmax
 
 import environments
 import ftrl
-from ftrl import BOA, Hedge, KTExperts, MLPoly, NormalHedge, Squint
+from ftrl import (
+    BOA,
+    FTL,
+    FTRL,
+    AdaHedge,
+    Exp3,
+    FixedShare,
+    FlipFlop,
+    Hedge,
+    KTExperts,
+    MLPoly,
+    NormalHedge,
+    Squint,
+    TsallisINF,
+)
 from ftrl._jit import kernel, uncached_kernel
 from ftrl.learners.squint import _erfcx_series
 from ftrl.ops import exp_nonpositive, fast_exp
@@ -170,14 +189,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--parameter-free", action="store_true",
                         help="time the parameter-free learners against Hedge in ftrl.simulate instead")
+    parser.add_argument("--every-learner", action="store_true",
+                        help="time every registered learner (bandits with bandit feedback) against Hedge in "
+                             "ftrl.simulate instead")
     parser.add_argument("--arithmetic", action="store_true",
                         help="time the operations of the parameter-free learners' formulas instead")
     args = parser.parse_args(argv)
     if args.arithmetic:
         bench_arithmetic()
         return
-    if args.parameter_free:
-        bench_parameter_free(args.sizes or [100, 1_000], args.repeats)
+    if args.parameter_free or args.every_learner:
+        bench_in_simulator(EVERY_LEARNER if args.every_learner else PARAMETER_FREE, args.sizes or [100, 1_000],
+                           args.repeats)
         return
     args.sizes = args.sizes or [10, 1_000, 100_000]
 
@@ -200,48 +223,72 @@ def main(argv: list[str] | None = None) -> None:
           "the same loss rows,\n'vs cached' how many times np.exp of one vector that stays in cache.")
 
 
-PARAMETER_FREE_CELLS = 20_000_000
-"""T * N of each timed run of :func:`bench_parameter_free`."""
+SIMULATOR_CELLS = 20_000_000
+"""T * N of each timed run of :func:`bench_in_simulator`."""
+
+PARAMETER_FREE: dict[str, tuple[Callable[[int], object], str]] = {
+    "squint": (Squint, "full"),
+    "normalhedge": (NormalHedge, "full"),
+    "boa": (BOA, "full"),
+    "ml-poly": (MLPoly, "full"),
+    "kt-experts": (KTExperts, "full"),
+}
+EVERY_LEARNER: dict[str, tuple[Callable[[int], object], str]] = {
+    "ftl": (FTL, "full"),
+    "hedge (anytime)": (Hedge, "full"),
+    "adahedge": (AdaHedge, "full"),
+    "flipflop": (FlipFlop, "full"),
+    "fixed-share (a=0.01)": (lambda n: FixedShare(n, eta=0.1, alpha=0.01), "full"),
+    "fixed-share (a=0)": (lambda n: FixedShare(n, eta=0.1, alpha=0.0), "full"),
+    "ftrl entropy": (lambda n: FTRL(n, "entropy", eta=0.1), "full"),
+    "ftrl euclidean": (lambda n: FTRL(n, "euclidean", eta=0.1), "full"),
+    "ftrl tsallis": (lambda n: FTRL(n, "tsallis", eta=0.1), "full"),
+    "ftrl log-barrier": (lambda n: FTRL(n, "log-barrier", eta=0.1), "full"),
+    **PARAMETER_FREE,
+    "exp3": (Exp3, "bandit"),
+    "tsallis-inf": (TsallisINF, "bandit"),
+}
 
 
-def bench_parameter_free(sizes: list[int], repeats: int) -> None:
+def bench_in_simulator(learners: dict[str, tuple[Callable[[int], object], str]], sizes: list[int],
+                       repeats: int) -> None:
     """ns per round-expert of ``ftrl.simulate`` (fast path, one thread) and the ratio to fixed-rate Hedge.
 
     The learners are timed in turn within each repeat, so that the machine's drift (tens of percent on a shared
     machine) falls on all of them alike; the ratio is the median over the repeats of each learner's time over
-    Hedge's time in the same repeat.
+    Hedge's time in the same repeat. Bandit learners run with ``feedback="bandit"`` on the same losses.
     """
-    learners = {"hedge (eta=0.1)": lambda n: Hedge(n, eta=0.1), "squint": Squint, "normalhedge": NormalHedge,
-                "boa": BOA, "ml-poly": MLPoly, "kt-experts": KTExperts}
+    learners = {"hedge (eta=0.1)": (lambda n: Hedge(n, eta=0.1), "full"), **learners}
     print("command:", " ".join([os.path.basename(sys.executable), *sys.argv]))
     print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus; numpy "
-          f"{np.__version__}, numba {numba.__version__}; T * N = {PARAMETER_FREE_CELLS:.0e}, "
+          f"{np.__version__}, numba {numba.__version__}; T * N = {SIMULATOR_CELLS:.0e}, "
           f"{repeats} repeats, the learners in turn within each")
     print()
-    header = f"{'learner':>16} | " + " | ".join(f"{f'N={n} ns':>10} | {'vs Hedge':>8}" for n in sizes)
+    width = max(len(name) for name in learners)
+    header = f"{'learner':>{width}} | " + " | ".join(f"{f'N={n} ns':>10} | {'vs Hedge':>8}" for n in sizes)
     print(header)
     print("-" * len(header))
     best: dict[str, list[float]] = {name: [] for name in learners}
     ratio: dict[str, list[float]] = {name: [] for name in learners}
     for n_experts in sizes:
-        horizon = PARAMETER_FREE_CELLS // n_experts
+        horizon = SIMULATOR_CELLS // n_experts
         env = environments.Replay(np.random.default_rng(0).random((horizon, n_experts)))
         warm = environments.Replay(np.random.default_rng(1).random((50, n_experts)))
         seconds: dict[str, list[float]] = {name: [] for name in learners}
-        for make in learners.values():
-            ftrl.simulate(make(n_experts), warm, 50, record=10, n_jobs=1)
+        for make, feedback in learners.values():
+            ftrl.simulate(make(n_experts), warm, 50, record=10, n_jobs=1, feedback=feedback)
         for _ in range(repeats):
-            for name, make in learners.items():
+            for name, (make, feedback) in learners.items():
                 start = time.perf_counter()
-                ftrl.simulate(make(n_experts), env, horizon, record=1000, n_jobs=1)
+                ftrl.simulate(make(n_experts), env, horizon, record=1000, n_jobs=1, feedback=feedback)
                 seconds[name].append(time.perf_counter() - start)
         for name, times in seconds.items():
-            best[name].append(min(times) / PARAMETER_FREE_CELLS * 1e9)
+            best[name].append(min(times) / SIMULATOR_CELLS * 1e9)
             hedge_times = seconds["hedge (eta=0.1)"]
             ratio[name].append(statistics.median(t / h for t, h in zip(times, hedge_times)))
     for name in learners:
         cells = " | ".join(f"{ns:>10.2f} | {r:>7.2f}x" for ns, r in zip(best[name], ratio[name]))
-        print(f"{name:>16} | {cells}")
+        print(f"{name:>{width}} | {cells}")
     print("\nns: best of the repeats; vs Hedge: median over the repeats of the time over Hedge's in the same repeat.")
 
 

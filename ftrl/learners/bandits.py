@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import BanditLearner, sample_index
+from ftrl.ops import _row_min, ordered_dot
 from ftrl.regularizers import ENTROPY, TSALLIS, regularizer_argmin
 from ftrl.schedules import anytime, learning_rate, resolve_rate
 
@@ -44,9 +45,7 @@ def bandit_ftrl_update(
     else:
         estimate = _ESTIMATE_LIMIT if loss > 0.0 else -_ESTIMATE_LIMIT
     estimates[arm] += estimate
-    lowest = np.inf
-    for value in estimates:
-        lowest = min(lowest, value)
+    lowest = _row_min(estimates)
     if lowest != 0.0:
         for i in range(estimates.shape[0]):
             estimates[i] -= lowest
@@ -72,14 +71,10 @@ def bandit_ftrl_block(
     rate_params: NDArray[np.float64],
 ) -> None:
     """Bandit FTRL over a block: sample by inverse CDF, pay, update with the drawn arm's loss only."""
-    n = weights.shape[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
         arm = sample_index(weights, uniforms[row])
-        paid = 0.0
-        for i in range(n):
-            paid += weights[i] * loss[i]
-        expected_loss_out[row] = paid
+        expected_loss_out[row] = ordered_dot(weights, loss)
         realized_loss_out[row] = loss[arm]
         arms_out[row] = arm
         bandit_ftrl_update(arm, loss[arm], counter, weights, estimates, regularizer_code, regularizer_params,

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
+from ftrl.ops import vector_dot
 from ftrl.regularizers import Regularizer, make_regularizer, regularizer_argmin
 from ftrl.schedules import learning_rate, resolve_rate
 
@@ -33,11 +34,9 @@ def ftrl_block(
     t = counter[0]
     for row in range(losses.shape[0]):
         loss = losses[row]
-        paid = 0.0
+        expected_loss_out[row] = vector_dot(weights, loss)
         for i in range(n):
-            paid += weights[i] * loss[i]
             cum_losses[i] += loss[i]
-        expected_loss_out[row] = paid
         t += 1
         eta = learning_rate(rate_code, rate_params, t + 1, 0.0)
         regularizer_argmin(regularizer_code, regularizer_params, cum_losses, eta, weights)
