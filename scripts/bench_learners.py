@@ -50,21 +50,7 @@ from scipy.special import softmax
 
 import environments
 import ftrl
-from ftrl import (
-    BOA,
-    FTL,
-    FTRL,
-    AdaHedge,
-    Exp3,
-    FixedShare,
-    FlipFlop,
-    Hedge,
-    KTExperts,
-    MLPoly,
-    NormalHedge,
-    Squint,
-    TsallisINF,
-)
+from ftrl import BOA, Hedge, KTExperts, MLPoly, NormalHedge, Squint
 from ftrl._jit import kernel, uncached_kernel
 from ftrl.learners.squint import _erfcx_series
 from ftrl.ops import exp_nonpositive, fast_exp
@@ -234,19 +220,19 @@ PARAMETER_FREE: dict[str, tuple[Callable[[int], object], str]] = {
     "kt-experts": (KTExperts, "full"),
 }
 EVERY_LEARNER: dict[str, tuple[Callable[[int], object], str]] = {
-    "ftl": (FTL, "full"),
+    "ftl": (ftrl.FTL, "full"),
     "hedge (anytime)": (Hedge, "full"),
-    "adahedge": (AdaHedge, "full"),
-    "flipflop": (FlipFlop, "full"),
-    "fixed-share (a=0.01)": (lambda n: FixedShare(n, eta=0.1, alpha=0.01), "full"),
-    "fixed-share (a=0)": (lambda n: FixedShare(n, eta=0.1, alpha=0.0), "full"),
-    "ftrl entropy": (lambda n: FTRL(n, "entropy", eta=0.1), "full"),
-    "ftrl euclidean": (lambda n: FTRL(n, "euclidean", eta=0.1), "full"),
-    "ftrl tsallis": (lambda n: FTRL(n, "tsallis", eta=0.1), "full"),
-    "ftrl log-barrier": (lambda n: FTRL(n, "log-barrier", eta=0.1), "full"),
+    "adahedge": (ftrl.AdaHedge, "full"),
+    "flipflop": (ftrl.FlipFlop, "full"),
+    "fixed-share (a=0.01)": (lambda n: ftrl.FixedShare(n, eta=0.1, alpha=0.01), "full"),
+    "fixed-share (a=0)": (lambda n: ftrl.FixedShare(n, eta=0.1, alpha=0.0), "full"),
+    "ftrl entropy": (lambda n: ftrl.FTRL(n, "entropy", eta=0.1), "full"),
+    "ftrl euclidean": (lambda n: ftrl.FTRL(n, "euclidean", eta=0.1), "full"),
+    "ftrl tsallis": (lambda n: ftrl.FTRL(n, "tsallis", eta=0.1), "full"),
+    "ftrl log-barrier": (lambda n: ftrl.FTRL(n, "log-barrier", eta=0.1), "full"),
     **PARAMETER_FREE,
-    "exp3": (Exp3, "bandit"),
-    "tsallis-inf": (TsallisINF, "bandit"),
+    "exp3": (ftrl.Exp3, "bandit"),
+    "tsallis-inf": (ftrl.TsallisINF, "bandit"),
 }
 
 
