@@ -72,10 +72,12 @@ def fixed_share_block(
         largest = _hedge_round(loss, log_weights, eta)
         for i in range(n):
             weights[i] = exp_nonpositive(log_weights[i] - largest)
-        log_normalizer = largest + math.log(vector_sum(weights))
+        total = vector_sum(weights)
+        log_normalizer = largest + math.log(total)
+        scale = 1.0 / total
         for i in range(n):
             log_weights[i] -= log_normalizer
-            weights[i] = exp_nonpositive(log_weights[i])
+            weights[i] *= scale
     counter[0] += losses.shape[0]
 
 
