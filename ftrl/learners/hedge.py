@@ -66,6 +66,18 @@ def _accumulate_and_exponentiate(
 
 
 @kernel
+def _accumulate(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]) -> float:
+    r""":math:`L \mathrel{+}= \ell`; returns :math:`\min_i L_i` (an integer reduction over
+    :func:`~ftrl.ops.order_key`)."""
+    lowest = order_key(np.inf)
+    for i in range(cum_losses.shape[0]):
+        value = cum_losses[i] + loss[i]
+        cum_losses[i] = value
+        lowest = min(lowest, order_key(value))
+    return from_order_key(lowest)
+
+
+@kernel
 def _hedge_round(
     loss: NDArray[np.float64],
     t: int,
@@ -100,8 +112,8 @@ def _hedge_round(
         paid = np.nan
     else:
         paid = vector_dot(weights, loss)
-    if eta == np.inf:  # the pass with rate 0 accumulates L and finds its minimum; its weights of 1 are replaced
-        next_lowest = _accumulate_and_exponentiate(loss, cum_losses, weights, 0.0, 0.0)
+    if eta == np.inf:  # Follow the Leader: accumulate L and find its minimum, no exponential
+        next_lowest = _accumulate(loss, cum_losses)
         for i in range(n):
             weights[i] = 1.0 if cum_losses[i] == next_lowest else 0.0
     else:
