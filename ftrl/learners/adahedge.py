@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from ftrl._jit import kernel
 from ftrl._validation import check_real
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import entropic_weights, exp_nonpositive, from_order_key, order_key
+from ftrl.ops import _row_min, entropic_weights, exp_nonpositive, from_order_key, order_key
 
 __all__ = ["AdaHedge", "FlipFlop"]
 
@@ -86,26 +86,25 @@ def _mix_loss(lowest: float, n_lowest: float, rest: float, eta: float, n_experts
 
 
 @kernel
-def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64], lowest: NDArray[np.float64],
-                      eta: float) -> tuple[float, float]:
-    r"""Pay :math:`h = \langle p, \ell\rangle`, add :math:`\ell` to :math:`L`, return :math:`h` and the gap.
+def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64], lowest: float,
+                      eta: float) -> tuple[float, float, float]:
+    r"""Pay :math:`h = \langle p, \ell\rangle`, add :math:`\ell` to :math:`L`; return :math:`h`, the gap and
+    the new :math:`\min_i L_i` (``lowest`` is the old one).
 
     The mixability gap is :math:`\delta = h - (M(L + \ell) - M(L))` with the mix loss :math:`M` of
     :func:`_mix_loss`, clipped at 0 against rounding, exactly as in Fig. 1 of de Rooij et al. (2014). Two passes:
     :func:`_pay_and_accumulate` gives :math:`h` with :math:`p = w / \sum_i w_i` on the fly, :math:`M(L)` from the
-    same sums, and the new minimum (``lowest[0]``, updated); :func:`_split_exp_sum` gives :math:`M(L + \ell)`,
+    same sums, and the new minimum; :func:`_split_exp_sum` gives :math:`M(L + \ell)`,
     which needs no pass at :math:`\eta = \infty` (it is the new minimum) nor at :math:`\eta = 0`.
     """
     n = cum_losses.shape[0]
-    before = lowest[0]
-    weighted, n_lowest, rest, next_key = _pay_and_accumulate(loss, cum_losses, before, eta)
+    weighted, n_lowest, rest, next_key = _pay_and_accumulate(loss, cum_losses, lowest, eta)
     after = from_order_key(next_key)
-    lowest[0] = after
     paid = weighted / (n_lowest + rest)
-    mix_before = _mix_loss(before, n_lowest, rest, eta, n)
+    mix_before = _mix_loss(lowest, n_lowest, rest, eta, n)
     n_lowest, rest = (1.0, 0.0) if eta == np.inf or eta == 0.0 else _split_exp_sum(cum_losses, after, eta)
     mix_after = _mix_loss(after, n_lowest, rest, eta, n)
-    return paid, max(0.0, paid - (mix_after - mix_before))
+    return paid, max(0.0, paid - (mix_after - mix_before)), after
 
 
 @kernel
@@ -120,15 +119,14 @@ def adahedge_block(
     counter: NDArray[np.int64],
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
-    lowest: NDArray[np.float64],
     gap: NDArray[np.float64],
     log_n: float,
 ) -> None:
-    r"""AdaHedge over a block; ``gap[0]`` is the cumulative mixability gap :math:`\Delta_t`, ``lowest[0]`` the
-    smallest cumulative loss. Two exponential passes per round (:func:`_mixability_round`); the weights are
-    written once, at the end."""
+    r"""AdaHedge over a block; ``gap[0]`` is the cumulative mixability gap :math:`\Delta_t`. Two exponential
+    passes per round (:func:`_mixability_round`); the weights are written once, at the end."""
+    lowest = _row_min(cum_losses)
     for row in range(losses.shape[0]):
-        paid, delta = _mixability_round(losses[row], cum_losses, lowest, _gap_rate(log_n, gap[0]))
+        paid, delta, lowest = _mixability_round(losses[row], cum_losses, lowest, _gap_rate(log_n, gap[0]))
         expected_loss_out[row] = paid
         gap[0] += delta
     entropic_weights(cum_losses, _gap_rate(log_n, gap[0]), weights)
@@ -142,17 +140,17 @@ def flipflop_block(
     counter: NDArray[np.int64],
     weights: NDArray[np.float64],
     cum_losses: NDArray[np.float64],
-    lowest: NDArray[np.float64],
     gaps: NDArray[np.float64],
     regime: NDArray[np.int64],
     log_n: float,
     thresholds: NDArray[np.float64],
 ) -> None:
     """FlipFlop over a block: ``gaps`` = [FTL's, AdaHedge's] gap, ``regime`` 0 (FTL) or 1 (AdaHedge)."""
+    lowest = _row_min(cum_losses)
     for row in range(losses.shape[0]):
         current = regime[0]
         eta = np.inf if current == _FTL_REGIME else _gap_rate(log_n, gaps[_ADAHEDGE_REGIME])
-        paid, delta = _mixability_round(losses[row], cum_losses, lowest, eta)
+        paid, delta, lowest = _mixability_round(losses[row], cum_losses, lowest, eta)
         expected_loss_out[row] = paid
         gaps[current] += delta
         if gaps[current] > thresholds[current] * gaps[1 - current]:
@@ -191,17 +189,17 @@ class AdaHedge(FullInformationLearner):
 
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
-        return counter, weights, np.zeros(self.n_experts), np.zeros(1), np.zeros(1), math.log(self.n_experts)
+        return counter, weights, np.zeros(self.n_experts), np.zeros(1), math.log(self.n_experts)
 
     @property
     def gap(self) -> float:
         r"""The cumulative mixability gap :math:`\Delta_t`."""
-        return float(self._state[4][0])
+        return float(self._state[3][0])
 
     @property
     def eta(self) -> float:
         r"""The rate :math:`\eta_{t+1} = \ln N/\Delta_t` of the next round."""
-        return float(_gap_rate(self._state[5], self._state[4][0]))
+        return float(_gap_rate(self._state[4], self._state[3][0]))
 
 
 class FlipFlop(FullInformationLearner):
@@ -244,10 +242,10 @@ class FlipFlop(FullInformationLearner):
     def _initial_state(self) -> tuple[Any, ...]:
         counter, weights = self._uniform_state()
         thresholds = np.array([self.phi / self.alpha, self.alpha])
-        return (counter, weights, np.zeros(self.n_experts), np.zeros(1), np.zeros(2), np.zeros(1, dtype=np.int64),
+        return (counter, weights, np.zeros(self.n_experts), np.zeros(2), np.zeros(1, dtype=np.int64),
                 math.log(self.n_experts), thresholds)
 
     @property
     def regime(self) -> str:
         """``"ftl"`` or ``"adahedge"``: the regime of the next round."""
-        return "ftl" if self._state[5][0] == _FTL_REGIME else "adahedge"
+        return "ftl" if self._state[4][0] == _FTL_REGIME else "adahedge"

@@ -35,7 +35,7 @@ def _share_round(
 
 
 @kernel(reassociate=True)
-def _hedge_round(loss: NDArray[np.float64], log_weights: NDArray[np.float64], eta: float) -> float:
+def _log_weight_round(loss: NDArray[np.float64], log_weights: NDArray[np.float64], eta: float) -> float:
     r"""One round for :math:`\alpha = 0` (Hedge), on the log-weights: :math:`\ln w_i \mathrel{-}= \eta\ell_i`;
     returns the largest (an integer reduction over :func:`~ftrl.ops.order_key` keys)."""
     largest = order_key(-np.inf)
@@ -69,7 +69,7 @@ def fixed_share_block(
         if share > 0.0:
             _share_round(loss, weights, eta, _row_min(loss), keep, share)
             continue
-        largest = _hedge_round(loss, log_weights, eta)
+        largest = _log_weight_round(loss, log_weights, eta)
         for i in range(n):
             weights[i] = exp_nonpositive(log_weights[i] - largest)
         total = vector_sum(weights)
