@@ -84,6 +84,13 @@ class TestFastExp:
         np.testing.assert_array_equal(in_a_vector_loop.view(np.int64), expected)
         assert ((ours > 0) & (ours < np.finfo(float).tiny)).sum() > 1000  # subnormal results were covered
 
+    def test_nonpositive_variant_gives_the_same_bits_up_to_665(self):
+        """NormalHedge's moments (x <= 1 + ln N) and BOA's weights (x <= 64) rely on it above 0 too."""
+        rng = np.random.default_rng(2)
+        x = np.concatenate([rng.uniform(0, 665, 200_000), np.logspace(-320, np.log10(665), 20_000), [665.0]])
+        ours = np.vectorize(exp_nonpositive)(x)
+        np.testing.assert_array_equal(ours.view(np.int64), np.vectorize(fast_exp)(x).view(np.int64))
+
 
 class TestLogsumexpAgainstScipy:
     @SETTINGS

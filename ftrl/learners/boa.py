@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from ftrl._jit import kernel
 from ftrl.learners._deferred import pay, publish, reset
 from ftrl.learners.base import PriorLearner
-from ftrl.ops import fast_exp, from_order_key, lane_sum, order_key
+from ftrl.ops import exp_nonpositive, fast_exp, from_order_key, lane_sum, order_key
 
 __all__ = ["BOA"]
 
@@ -55,7 +55,9 @@ def _update_weights(
         gain = reg_regret[i] + (regret - rate * square)
         reg_regret[i] = gain
         exponent = rate * gain if active else -np.inf
-        weight = prior[i] * rate * fast_exp(exponent - shift)
+        # exp_nonpositive is fast_exp's bits up to 665; the exponents here are at most 64 above the shift, or
+        # the round's weights are recomputed by _reweight
+        weight = prior[i] * rate * exp_nonpositive(exponent - shift)
         weights[i] = weight
         total += weight
         largest_key = max(largest_key, order_key(exponent))

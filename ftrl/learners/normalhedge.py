@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from ftrl._compress import pack_positive
 from ftrl._jit import kernel
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import LANES, fast_exp, from_order_key, order_key, vector_dot, vector_sum
+from ftrl.ops import LANES, exp_nonpositive, from_order_key, order_key, vector_dot, vector_sum
 
 __all__ = ["NormalHedge"]
 
@@ -94,7 +94,7 @@ def _tilted_moments(
     count = positives.shape[0]
     for j in range(count):
         x = scale * (positives[j] * positives[j])
-        tilted[0, j] = fast_exp(x)
+        tilted[0, j] = exp_nonpositive(x)  # the same bits as fast_exp for x <= 665; here x <= 1 + ln N
         tilted[1, j] = x
     m0, m1, m2, m3, m4, m5, m6 = _moment_sums(tilted[0][:count], tilted[1][:count])
     return m0 + n_inactive, m1, m2, m3, m4, m5, m6
