@@ -29,14 +29,22 @@ Python (eight state arrays) took about 0.4 us less at N = 10 and 100 (1.7-1.9 ->
 ``docs/learners.md``). A kernel that allocates (``np.empty``, or copying an array into a row or a slice, which
 numba does through a temporary) needs it; a kernel without it cannot return a new array (numba refuses to compile
 that), and no kernel of the package returns an array at all (``tests/test_jit.py`` reads their sources for both).
+
+numba keys each cached kernel to its own source file, while a kernel has the kernels it calls from other files
+compiled into it. Importing this module therefore compares a SHA-256 of every source file of the package (and of
+``scripts/`` in a checkout) with the one stored beside the caches, and deletes the caches when it differs
+(:func:`purge_stale_caches`): after a ``git pull`` or an edit, no kernel keeps an old callee.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
-from numba import njit
+from numba import config, njit
+from numba.core.caching import UserProvidedCacheLocator
 
 FASTMATH: frozenset[str] = frozenset({"contract"})
 FASTMATH_REDUCTION: frozenset[str] = FASTMATH | {"reassoc"}
@@ -71,3 +79,72 @@ def uncached_kernel(function: F) -> F:
     cache entry that is never reused), so they compile once per process and argument types instead.
     """
     return njit(cache=False, nogil=True, fastmath=set(FASTMATH), error_model="numpy", _nrt=False)(function)
+
+
+_PACKAGE = Path(__file__).resolve().parent
+_STAMP_NAME = "kernel-sources.sha256"
+
+
+def kernel_source_dirs() -> list[Path]:
+    """The directories whose kernels can call the package's: the package and, in a source checkout, ``scripts/``."""
+    dirs = sorted({path.parent for path in _PACKAGE.rglob("*.py")})
+    scripts = _PACKAGE.parent / "scripts"
+    return dirs + ([scripts] if scripts.is_dir() else [])
+
+
+def _cache_dirs(source_dir: Path) -> Iterator[Path]:
+    """Where numba caches the kernels of ``source_dir``: beside it, or under ``NUMBA_CACHE_DIR`` when that is set."""
+    yield source_dir / "__pycache__"
+    if config.CACHE_DIR:
+        yield Path(config.CACHE_DIR) / UserProvidedCacheLocator.get_suitable_cache_subpath(str(source_dir / "_.py"))
+
+
+def purge_stale_caches(source_dirs: Iterable[Path], stamp_dirs: Iterable[Path]) -> bool:
+    """Delete the cached kernels of ``source_dirs`` if any of their sources changed since the caches were written.
+
+    numba keys a cached kernel to its own source file only. A kernel that calls a kernel of another file has that
+    callee compiled into it, and keeps the old one after the other file changes (a ``git pull`` on an editable
+    install, an edit while developing): stale code, with no error. So the SHA-256 of every source file is kept
+    beside the caches (``kernel-sources.sha256`` in each of ``stamp_dirs``); when it differs, every ``.nbi`` /
+    ``.nbc`` file of ``source_dirs`` is deleted and numba compiles afresh. Returns whether it purged. Directories
+    that cannot be written are left alone.
+    """
+    source_dirs = list(source_dirs)
+    digest = hashlib.sha256()
+    for directory in source_dirs:
+        for path in sorted(directory.glob("*.py")):
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes())
+    expected = digest.hexdigest()
+    stamps = [directory / _STAMP_NAME for directory in stamp_dirs]
+    if all(_read(stamp) == expected for stamp in stamps):
+        return False
+    for directory in source_dirs:
+        for cache_dir in _cache_dirs(directory):
+            for path in list(cache_dir.glob("*.nbi")) + list(cache_dir.glob("*.nbc")):
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    pass
+    for stamp in stamps:
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(expected)
+        except OSError:
+            pass
+    return True
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except OSError:
+        return None
+
+
+def purge_stale_package_caches() -> bool:
+    """:func:`purge_stale_caches` for the package (run once, when this module is imported)."""
+    return purge_stale_caches(kernel_source_dirs(), _cache_dirs(_PACKAGE))
+
+
+purge_stale_package_caches()

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import ftrl
-from ftrl._jit import kernel
+from ftrl._jit import kernel, purge_stale_caches, purge_stale_package_caches
 
 _PACKAGE = Path(ftrl.__file__).parent
 _SOURCES = [_PACKAGE, *(p for p in [_PACKAGE.parent / "scripts"] if p.is_dir())]
@@ -129,3 +129,34 @@ def test_views_made_and_passed_between_kernels_without_reference_counting():
     assert _scale_rows(values, out) == pytest.approx(2.0 * values[:, 1:].sum())
     np.testing.assert_array_equal(out[:, :3], 2.0 * values[:, 1:])
     np.testing.assert_array_equal(out[:, 3], 0.0)
+
+
+def test_caches_are_purged_when_any_kernel_source_changes(tmp_path):
+    """numba keys a cached kernel to its own file; a change in another file (a callee) must drop the caches too."""
+    first, second = tmp_path / "pkg", tmp_path / "pkg" / "sub"
+    second.mkdir(parents=True)
+    (first / "a.py").write_text("x = 1\n")
+    (second / "b.py").write_text("y = 2\n")
+    caches = [first / "__pycache__" / "a.f-1.py311.nbi", second / "__pycache__" / "b.g-1.py311.1.nbc"]
+
+    def write_caches():
+        for path in caches:
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(b"cached")
+
+    write_caches()
+    stamp_dirs = [first / "__pycache__"]
+    assert purge_stale_caches([first, second], stamp_dirs)  # no stamp yet: purge
+    assert not any(path.exists() for path in caches) and (first / "__pycache__" / "kernel-sources.sha256").is_file()
+    write_caches()
+    assert not purge_stale_caches([first, second], stamp_dirs)  # sources unchanged: caches kept
+    assert all(path.exists() for path in caches)
+    (second / "b.py").write_text("y = 3\n")  # the callee's file changes: every cache goes
+    assert purge_stale_caches([first, second], stamp_dirs)
+    assert not any(path.exists() for path in caches)
+    assert (second / "b.py").read_text() == "y = 3\n"
+
+
+def test_the_package_stamp_matches_its_sources():
+    """Importing ftrl wrote the stamp for the package's own sources, so a second check purges nothing."""
+    assert not purge_stale_package_caches()
