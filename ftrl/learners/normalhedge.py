@@ -127,6 +127,14 @@ def _moment_sums(
 
 
 @kernel
+def _halley_step(value: float, slope: float, curvature: float) -> float:
+    """Halley's step for a root of a function with this value, slope and curvature (Newton's where Halley's
+    denominator is not safely positive)."""
+    denominator = 2.0 * slope * slope - value * curvature
+    return 2.0 * value * slope / denominator if denominator > slope * slope else value / slope
+
+
+@kernel
 def solve_scale(
     positives: NDArray[np.float64],
     largest: float,
@@ -161,16 +169,16 @@ def solve_scale(
         else:
             low = scale
         c2, c3, c4, c5, c6 = m2 * 0.5, m3 * (1.0 / 6.0), m4 * (1.0 / 24.0), m5 * (1.0 / 120.0), m6 * (1.0 / 720.0)
-        tau = 0.0
-        for _ in range(8):
+        step = _halley_step(m0 - target, m1, 2.0 * c2)  # at tau = 0 the polynomials are their constant terms
+        tau = -step
+        for _ in range(7):
+            if not abs(step) > _HALLEY_SETTLED:
+                break
             value = m0 + tau * (m1 + tau * (c2 + tau * (c3 + tau * (c4 + tau * (c5 + tau * c6))))) - target
             slope = m1 + tau * (2.0 * c2 + tau * (3.0 * c3 + tau * (4.0 * c4 + tau * (5.0 * c5 + tau * (6.0 * c6)))))
             curvature = 2.0 * c2 + tau * (6.0 * c3 + tau * (12.0 * c4 + tau * (20.0 * c5 + tau * (30.0 * c6))))
-            denominator = 2.0 * slope * slope - value * curvature
-            step = 2.0 * value * slope / denominator if denominator > slope * slope else value / slope
+            step = _halley_step(value, slope, curvature)
             tau -= step
-            if not abs(step) > _HALLEY_SETTLED:
-                break
         proposal = scale + scale * tau
         if abs(tau) * scale * largest <= _ACCEPT_REACH and low <= proposal <= high:
             return proposal, scale
