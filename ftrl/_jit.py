@@ -39,12 +39,12 @@ compiled into it. Importing this module therefore compares a SHA-256 of every so
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from numba import config, njit
-from numba.core.caching import UserProvidedCacheLocator
 
 FASTMATH: frozenset[str] = frozenset({"contract"})
 FASTMATH_REDUCTION: frozenset[str] = FASTMATH | {"reassoc"}
@@ -92,11 +92,18 @@ def kernel_source_dirs() -> list[Path]:
     return dirs + ([scripts] if scripts.is_dir() else [])
 
 
+def numba_cache_subdir(source_dir: Path) -> str:
+    """The directory under ``NUMBA_CACHE_DIR`` where numba caches the kernels of ``source_dir``: its name and the
+    SHA-1 of its absolute path, as numba's ``get_suitable_cache_subpath`` builds it (checked in the tests)."""
+    path = os.path.abspath(source_dir)
+    return f"{os.path.basename(path)}_{hashlib.sha1(path.encode()).hexdigest()}"
+
+
 def _cache_dirs(source_dir: Path) -> Iterator[Path]:
     """Where numba caches the kernels of ``source_dir``: beside it, or under ``NUMBA_CACHE_DIR`` when that is set."""
     yield source_dir / "__pycache__"
     if config.CACHE_DIR:
-        yield Path(config.CACHE_DIR) / UserProvidedCacheLocator.get_suitable_cache_subpath(str(source_dir / "_.py"))
+        yield Path(config.CACHE_DIR) / numba_cache_subdir(source_dir)
 
 
 def purge_stale_caches(source_dirs: Iterable[Path], stamp_dirs: Iterable[Path]) -> bool:

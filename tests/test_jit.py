@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import ftrl
-from ftrl._jit import kernel, purge_stale_caches, purge_stale_package_caches
+from ftrl._jit import kernel, numba_cache_subdir, purge_stale_caches, purge_stale_package_caches
 
 _PACKAGE = Path(ftrl.__file__).parent
 _SOURCES = [_PACKAGE, *(p for p in [_PACKAGE.parent / "scripts"] if p.is_dir())]
@@ -162,3 +162,12 @@ def test_caches_are_purged_when_any_kernel_source_changes(tmp_path):
 def test_the_package_stamp_matches_its_sources():
     """Importing ftrl wrote the stamp for the package's own sources, so a second check purges nothing."""
     assert not purge_stale_package_caches()
+
+
+def test_numba_cache_subdir_is_numbas_own(tmp_path):
+    """The purge finds the caches under NUMBA_CACHE_DIR by numba's naming, which it reimplements (the locator class
+    is private in numba 0.60, public in 0.68)."""
+    from numba.core import caching
+
+    locator = getattr(caching, "UserProvidedCacheLocator", None) or caching._UserProvidedCacheLocator
+    assert numba_cache_subdir(tmp_path) == locator.get_suitable_cache_subpath(str(tmp_path / "module.py"))
