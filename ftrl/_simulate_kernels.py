@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel, uncached_kernel
-from ftrl.ops import exp_nonpositive, from_order_key, order_key, ordered_dot
+from ftrl.ops import _row_min, exp_nonpositive, from_order_key, order_key, ordered_dot
 from ftrl.schedules import learning_rate
 
 FLOAT_COLUMNS = ("loss", "cum_loss", "best_cum_loss", "realized_loss", "cum_realized_loss", "cum_mean_loss")
@@ -123,15 +123,6 @@ def record_block(
 
 
 @kernel
-def _lowest(cum_losses: NDArray[np.float64]) -> float:
-    """The smallest entry of a non-empty row, taken over :func:`ftrl.ops.order_key` keys (a min that vectorizes)."""
-    lowest_key = order_key(cum_losses[0])
-    for i in range(1, cum_losses.shape[0]):
-        lowest_key = min(lowest_key, order_key(cum_losses[i]))
-    return from_order_key(lowest_key)
-
-
-@kernel
 def _store_next_weights(
     counter: NDArray[np.int64],
     rounds_seen: int,
@@ -229,7 +220,7 @@ def hedge_record_block(
     """
     n_rows = losses.shape[0]
     n_records = record_rounds.shape[0]
-    lowest = _lowest(cum_losses)
+    lowest = _row_min(cum_losses)
     rounds_seen = counter[0]
     cum_loss, cum_mean = totals[0], totals[2]
     for r in range(n_rows):
@@ -291,7 +282,7 @@ def hedge_record_block_by_rows(
     has_means = means.shape[0] > 0
     n_records = record_rounds.shape[0]
     rounds_seen = counter[0]
-    lowest = _lowest(cum_losses)
+    lowest = _row_min(cum_losses)
     record = pos
     for r in range(n_rows):
         eta = learning_rate(rate_code, rate_params, rounds_seen + r + 1, 0.0)

@@ -415,14 +415,25 @@ def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
     """
     n = cum_losses.shape[0]
     lowest = _row_min(cum_losses)
+    if eta == np.inf or eta == 0.0:
+        return mix_loss(lowest, 1.0, 0.0, eta, n)
+    rest, n_min = _sum_exp_below(cum_losses, lowest, -eta, np.empty(min(_CHUNK, n)))
+    return mix_loss(lowest, n_min, rest, eta, n)
+
+
+@kernel
+def mix_loss(lowest: float, n_lowest: float, rest: float, eta: float, n_experts: int) -> float:
+    r"""The smooth minimum :math:`-\frac1\eta\ln\sum_i e^{-\eta L_i}
+    = m - \frac1\eta\big(\ln n_m + \operatorname{log1p}(s / n_m)\big)` from its split sum: :math:`m = \min_i L_i`
+    (``lowest``), :math:`n_m` minimizers and :math:`s = \sum_{L_i > m} e^{-\eta(L_i - m)}` (``rest``); with its
+    limits, :math:`m` at :math:`\eta = \infty` and, at :math:`\eta = 0`, :math:`m` if N = 1 and :math:`-\infty`
+    otherwise (the sums are not read there)."""
     if eta == np.inf:
         return lowest
     if eta == 0.0:
-        if n == 1:
-            return cum_losses[0]
-        return -np.inf
-    rest, n_min = _sum_exp_below(cum_losses, lowest, -eta, np.empty(min(_CHUNK, n)))
-    return lowest - (math.log(n_min) + math.log1p(rest / n_min)) / eta
+        return lowest if n_experts == 1 else -np.inf
+    log_count = 0.0 if n_lowest == 1.0 else math.log(n_lowest)  # the same bits, one libm call fewer
+    return lowest - (log_count + math.log1p(rest / n_lowest)) / eta
 
 
 @kernel

@@ -19,10 +19,15 @@ import numpy as np
 import pytest
 
 import ftrl
-from ftrl._jit import kernel, numba_cache_subdir, purge_stale_caches, purge_stale_package_caches
+from ftrl._jit import (
+    kernel,
+    kernel_source_dirs,
+    numba_cache_subdir,
+    purge_stale_caches,
+    purge_stale_package_caches,
+)
 
-_PACKAGE = Path(ftrl.__file__).parent
-_SOURCES = [_PACKAGE, *(p for p in [_PACKAGE.parent / "scripts"] if p.is_dir())]
+_PACKAGE = Path(ftrl.__file__).resolve().parent
 _ALLOCATING_CALLS = frozenset({
     "empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like", "array", "asarray",
     "arange", "linspace", "sort", "argsort", "concatenate", "cumsum", "where", "copy",
@@ -32,7 +37,7 @@ _ALLOCATING_CALLS = frozenset({
 def _kernels() -> list[tuple[str, ast.FunctionDef, bool]]:
     """(location, function, allocates) for every function decorated with ``kernel``/``uncached_kernel``."""
     found = []
-    for path in sorted(p for source in _SOURCES for p in source.rglob("*.py")):
+    for path in sorted(p for source in kernel_source_dirs() for p in source.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if not isinstance(node, ast.FunctionDef):
                 continue

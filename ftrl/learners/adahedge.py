@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from ftrl._jit import kernel
 from ftrl._validation import check_real
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import _row_min, entropic_weights, exp_nonpositive, from_order_key, order_key
+from ftrl.ops import _row_min, entropic_weights, exp_nonpositive, from_order_key, mix_loss, order_key
 
 __all__ = ["AdaHedge", "FlipFlop"]
 
@@ -71,28 +71,13 @@ def _split_exp_sum(cum_losses: NDArray[np.float64], lowest: float, eta: float) -
 
 
 @kernel
-def _mix_loss(lowest: float, n_lowest: float, rest: float, eta: float, n_experts: int) -> float:
-    r"""The mix loss :math:`M(L) = -\frac1\eta\ln\sum_i e^{-\eta L_i}
-    = m - \frac1\eta\big(\ln n_m + \operatorname{log1p}(s / n_m)\big)` from a pass's split sum (:math:`n_m`
-    minimizers, :math:`s` the rest), as :func:`ftrl.ops.entropic_value` computes it, with its limits
-    (:math:`m` at :math:`\eta = \infty`; at :math:`\eta = 0`, :math:`L_1` if N = 1 and :math:`-\infty`
-    otherwise)."""
-    if eta == np.inf:
-        return lowest
-    if eta == 0.0:
-        return lowest if n_experts == 1 else -np.inf
-    log_count = 0.0 if n_lowest == 1.0 else math.log(n_lowest)  # the same bits, one libm call fewer
-    return lowest - (log_count + math.log1p(rest / n_lowest)) / eta
-
-
-@kernel
 def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64], lowest: float,
                       eta: float) -> tuple[float, float, float]:
     r"""Pay :math:`h = \langle p, \ell\rangle`, add :math:`\ell` to :math:`L`; return :math:`h`, the gap and
     the new :math:`\min_i L_i` (``lowest`` is the old one).
 
     The mixability gap is :math:`\delta = h - (M(L + \ell) - M(L))` with the mix loss :math:`M` of
-    :func:`_mix_loss`, clipped at 0 against rounding, exactly as in Fig. 1 of de Rooij et al. (2014). Two passes:
+    :func:`ftrl.ops.mix_loss`, clipped at 0 against rounding, exactly as in Fig. 1 of de Rooij et al. (2014). Two passes:
     :func:`_pay_and_accumulate` gives :math:`h` with :math:`p = w / \sum_i w_i` on the fly, :math:`M(L)` from the
     same sums, and the new minimum; :func:`_split_exp_sum` gives :math:`M(L + \ell)`,
     which needs no pass at :math:`\eta = \infty` (it is the new minimum) nor at :math:`\eta = 0`.
@@ -101,9 +86,9 @@ def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]
     weighted, n_lowest, rest, next_key = _pay_and_accumulate(loss, cum_losses, lowest, eta)
     after = from_order_key(next_key)
     paid = weighted / (n_lowest + rest)
-    mix_before = _mix_loss(lowest, n_lowest, rest, eta, n)
+    mix_before = mix_loss(lowest, n_lowest, rest, eta, n)
     n_lowest, rest = (1.0, 0.0) if eta == np.inf or eta == 0.0 else _split_exp_sum(cum_losses, after, eta)
-    mix_after = _mix_loss(after, n_lowest, rest, eta, n)
+    mix_after = mix_loss(after, n_lowest, rest, eta, n)
     return paid, max(0.0, paid - (mix_after - mix_before)), after
 
 
