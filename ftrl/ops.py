@@ -172,7 +172,6 @@ def _has_nan(row: NDArray[np.float64]) -> bool:
 LANES = 8
 """Doubles per AVX-512 vector register: the width the package's vector loops are laid out for (sums in eight
 lanes, packing and padding eight entries at a time)."""
-_CHUNK = 256  # scratch length: small enough to stay in L1 between the exp pass and the sum
 
 
 @kernel
@@ -237,36 +236,28 @@ def ordered_dot(x: NDArray[np.float64], y: NDArray[np.float64]) -> float:
     return total
 
 
-@kernel
-def _sum_exp_below(row: NDArray[np.float64], shift: float, scale: float, scratch: NDArray[np.float64]) -> tuple:
+@kernel(reassociate=True)
+def sum_exp_below(row: NDArray[np.float64], shift: float, scale: float) -> tuple[float, float]:
     """Sum of exp(scale * (x - shift)) over the entries x != shift, and the number of entries equal to shift.
 
     The entries equal to ``shift`` (the largest, or the smallest with ``scale < 0``) are taken out of the sum, as
-    Blanchard, Higham & Higham do, so that ``log1p`` of the rest keeps full relative accuracy. The exponentials
-    are written to ``scratch`` in chunks (a loop that vectorizes) and summed by :func:`lane_sum` (in a fixed
-    order, with scalar additions).
+    Blanchard, Higham & Higham do, so that ``log1p`` of the rest keeps full relative accuracy. One read-only
+    reassociating loop (vectorized, its order fixed by the length alone, like :func:`vector_sum`); the count is
+    an integer sum.
     """
-    n = row.shape[0]
-    chunk = scratch.shape[0]
     total = 0.0
     n_equal = 0
-    for start in range(0, n, chunk):
-        size = min(chunk, n - start)
-        segment = row[start:start + size]
-        for j in range(size):
-            scratch[j] = fast_exp(scale * (segment[j] - shift))
-        for j in range(size):
-            is_equal = segment[j] == shift
-            scratch[j] = 0.0 if is_equal else scratch[j]
-            n_equal += is_equal
-        total += lane_sum(scratch[:size])
+    for j in range(row.shape[0]):
+        is_equal = row[j] == shift
+        term = fast_exp(0.0 if is_equal else scale * (row[j] - shift))
+        total += 0.0 if is_equal else term
+        n_equal += is_equal
     return total, float(n_equal)
 
 
-@kernel(allocates=True)
+@kernel
 def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]) -> None:
     """log(sum(exp(a[r]))) for each row r: the largest term taken out, log1p of the rest (as scipy does)."""
-    scratch = np.empty(min(_CHUNK, a.shape[1]))
     for r in range(a.shape[0]):
         row = a[r]
         largest = _row_max(row)
@@ -278,7 +269,7 @@ def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDAr
                 out[r] = largest
                 sign[r] = 1.0 if largest > 0 else 0.0
             continue
-        rest, n_max = _sum_exp_below(row, largest, 1.0, scratch)
+        rest, n_max = sum_exp_below(row, largest, 1.0)
         out[r] = math.log1p(rest / n_max) + math.log(n_max) + largest
         sign[r] = 1.0 if out[r] == out[r] else np.nan
 
@@ -406,7 +397,7 @@ def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[n
         out[j] *= scale
 
 
-@kernel(allocates=True)
+@kernel
 def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
     r"""The smooth minimum :math:`-\frac{1}{\eta}\log\sum_i e^{-\eta L_i}` of a 1-D row (its limits at 0 and inf).
 
@@ -417,7 +408,7 @@ def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
     lowest = _row_min(cum_losses)
     if eta == np.inf or eta == 0.0:
         return mix_loss(lowest, 1.0, 0.0, eta, n)
-    rest, n_min = _sum_exp_below(cum_losses, lowest, -eta, np.empty(min(_CHUNK, n)))
+    rest, n_min = sum_exp_below(cum_losses, lowest, -eta)
     return mix_loss(lowest, n_min, rest, eta, n)
 
 

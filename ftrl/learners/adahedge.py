@@ -11,7 +11,15 @@ from numpy.typing import NDArray
 from ftrl._jit import kernel
 from ftrl._validation import check_real
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import _row_min, entropic_weights, exp_nonpositive, from_order_key, mix_loss, order_key
+from ftrl.ops import (
+    _row_min,
+    entropic_weights,
+    exp_nonpositive,
+    from_order_key,
+    mix_loss,
+    order_key,
+    sum_exp_below,
+)
 
 __all__ = ["AdaHedge", "FlipFlop"]
 
@@ -55,21 +63,6 @@ def _pay_and_accumulate(
     return weighted, float(n_lowest), rest, next_key
 
 
-@kernel(reassociate=True)
-def _split_exp_sum(cum_losses: NDArray[np.float64], lowest: float, eta: float) -> tuple[float, float]:
-    r"""The number of :math:`L_i = m` (``lowest``) and :math:`\sum_{L_i > m} e^{-\eta(L_i - m)}`: one read-only
-    vectorized pass (order fixed by N)."""
-    n_lowest = 0
-    rest = 0.0
-    for i in range(cum_losses.shape[0]):
-        excess = cum_losses[i] - lowest
-        at_min = excess == 0.0
-        n_lowest += at_min
-        term = exp_nonpositive(0.0 if at_min else -eta * excess)
-        rest += 0.0 if at_min else term
-    return float(n_lowest), rest
-
-
 @kernel
 def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64], lowest: float,
                       eta: float) -> tuple[float, float, float]:
@@ -77,9 +70,9 @@ def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]
     the new :math:`\min_i L_i` (``lowest`` is the old one).
 
     The mixability gap is :math:`\delta = h - (M(L + \ell) - M(L))` with the mix loss :math:`M` of
-    :func:`ftrl.ops.mix_loss`, clipped at 0 against rounding, exactly as in Fig. 1 of de Rooij et al. (2014). Two passes:
-    :func:`_pay_and_accumulate` gives :math:`h` with :math:`p = w / \sum_i w_i` on the fly, :math:`M(L)` from the
-    same sums, and the new minimum; :func:`_split_exp_sum` gives :math:`M(L + \ell)`,
+    :func:`ftrl.ops.mix_loss`, clipped at 0 against rounding, exactly as in Fig. 1 of de Rooij et al. (2014).
+    Two passes: :func:`_pay_and_accumulate` gives :math:`h` with :math:`p = w / \sum_i w_i` on the fly, :math:`M(L)` from the
+    same sums, and the new minimum; :func:`ftrl.ops.sum_exp_below` gives :math:`M(L + \ell)`,
     which needs no pass at :math:`\eta = \infty` (it is the new minimum) nor at :math:`\eta = 0`.
     """
     n = cum_losses.shape[0]
@@ -87,7 +80,7 @@ def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]
     after = from_order_key(next_key)
     paid = weighted / (n_lowest + rest)
     mix_before = mix_loss(lowest, n_lowest, rest, eta, n)
-    n_lowest, rest = (1.0, 0.0) if eta == np.inf or eta == 0.0 else _split_exp_sum(cum_losses, after, eta)
+    rest, n_lowest = (0.0, 1.0) if eta == np.inf or eta == 0.0 else sum_exp_below(cum_losses, after, -eta)
     mix_after = mix_loss(after, n_lowest, rest, eta, n)
     return paid, max(0.0, paid - (mix_after - mix_before)), after
 
