@@ -269,6 +269,14 @@ def test_n_experts_must_be_positive(cls, n_experts):
         cls(n_experts)
 
 
+@pytest.mark.parametrize("integer", [np.int64, np.int32, np.uint8])
+def test_numpy_integer_n_experts_gives_the_same_learner(make, losses, integer):
+    """N given as a numpy integer (as from ``array.shape`` arithmetic or a config array) must set the same
+    rate constants as the int: the rates of Exp3 and FTRL were once computed for N = 1 (never learning)."""
+    rng_a, rng_b = np.random.default_rng(3), np.random.default_rng(3)
+    np.testing.assert_array_equal(play(make(integer(N)), losses, rng_a), play(make(N), losses, rng_b))
+
+
 @pytest.mark.parametrize(
     ("cls", "kwargs", "name"),
     [

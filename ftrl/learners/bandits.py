@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
+from ftrl._validation import check_int
 from ftrl.learners.base import BanditLearner, sample_index
 from ftrl.ops import _row_min, ordered_dot
 from ftrl.regularizers import ENTROPY, TSALLIS, regularizer_argmin
@@ -108,7 +109,7 @@ class Exp3(BanditLearner):
 
     def __init__(self, n_experts: int, *, eta: float | None = None, horizon: int | None = None) -> None:
         owner = type(self).__name__
-        size = n_experts if isinstance(n_experts, int) and n_experts >= 1 else 1
+        size = check_int(n_experts, "n_experts", owner, low=1)
         self._schedule = resolve_rate(eta, horizon, owner, tuned_constant=2.0 * math.log(size) / size,
                                       anytime_constant=math.log(size) / size, allow_inf=False)
         self._params: dict[str, Any] = {"eta": None if eta is None else float(eta),

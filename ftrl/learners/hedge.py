@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ftrl._jit import kernel
+from ftrl._validation import check_int
 from ftrl.learners.base import FullInformationLearner
 from ftrl.ops import exp_nonpositive, from_order_key, order_key, vector_dot, vector_sum
 from ftrl.schedules import learning_rate, resolve_rate
@@ -224,8 +225,8 @@ class Hedge(FullInformationLearner):
 
     def __init__(self, n_experts: int, *, eta: float | None = None, horizon: int | None = None) -> None:
         owner = type(self).__name__
-        self._schedule = resolve_rate(eta, horizon, owner, tuned_constant=8.0 * _log_or_zero(n_experts),
-                                      anytime_constant=8.0 * _log_or_zero(n_experts))
+        log_n = math.log(check_int(n_experts, "n_experts", owner, low=1))
+        self._schedule = resolve_rate(eta, horizon, owner, tuned_constant=8.0 * log_n, anytime_constant=8.0 * log_n)
         self._params: dict[str, Any] = {"eta": None if eta is None else float(eta),
                                         "horizon": None if horizon is None else int(horizon)}
         super().__init__(n_experts)
@@ -319,11 +320,3 @@ class FTL(Hedge):
     def __init__(self, n_experts: int) -> None:
         super().__init__(n_experts, eta=math.inf)
         self._params = {}
-
-
-def _log_or_zero(n_experts: Any) -> float:
-    """ln N for a valid N, 0 otherwise (the constructor's validation of N then reports the error)."""
-    try:
-        return math.log(n_experts) if n_experts >= 1 else 0.0
-    except TypeError:
-        return 0.0

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel
+from ftrl._validation import check_int
 from ftrl.learners.base import FullInformationLearner
 from ftrl.ops import vector_dot
 from ftrl.regularizers import Regularizer, make_regularizer, regularizer_argmin
@@ -82,8 +83,7 @@ class FTRL(FullInformationLearner):
                  horizon: int | None = None, regularizer_params: dict[str, Any] | None = None) -> None:
         owner = type(self).__name__
         self.regularizer = make_regularizer(regularizer, owner, regularizer_params or {})
-        size = n_experts if isinstance(n_experts, int) and n_experts >= 1 else 1
-        constant = self.regularizer.rate_constant(size)
+        constant = self.regularizer.rate_constant(check_int(n_experts, "n_experts", owner, low=1))
         if eta is None and not math.isfinite(constant):
             raise ValueError(
                 f"The 'eta' parameter of {owner} must be given for the {self.regularizer.name} regularizer, whose "
