@@ -173,6 +173,45 @@ def test_normalhedge_matches_naive(name):
         assert_close(actual, expected, tolerance(name))
 
 
+@pytest.mark.parametrize("exponent", [-1000, -700, -300, 300, 700, 1000])
+def test_normalhedge_is_scale_free_down_to_subnormal_and_up_to_huge_regrets(exponent):
+    """Losses times 2^k give the same weights (NormalHedge is invariant under R -> lambda R), also where the squared
+    regrets would under- or overflow (|k| > 511): they once gave NaN weights, then uniform weights forever."""
+    losses = sequences()["uniform"]
+    learner, scaled = NormalHedge(losses.shape[1]), NormalHedge(losses.shape[1])
+    paid, weights = run(learner, losses)
+    scaled_paid, scaled_weights = run(scaled, np.ldexp(losses, exponent))
+    assert_close(scaled_weights, weights, 1e-13)
+    assert_close(np.ldexp(scaled_paid, -exponent), paid, 1e-13)
+    expected_scale = 2.0 ** (2 * exponent) * learner.scale if abs(exponent) < 500 else (0.0 if exponent < 0 else math.inf)
+    assert scaled.scale == pytest.approx(expected_scale, rel=1e-13)  # c_t in the losses' units, 0 or inf beyond
+
+
+@pytest.mark.parametrize("cls", LEARNERS)
+def test_subnormal_losses_keep_the_weights_a_distribution(cls):
+    """A regret of 1e-310 (subnormal) once made ML-Poly's and the KT experts' published weights [inf, nan] (1/W
+    overflowed) and NormalHedge's NaN; the two paths of the simulator must still agree (to rounding)."""
+    losses = np.array([[0.0, 1e-310], [0.9, 0.1], [0.9, 0.1], [1e-300, 0.0], [0.2, 0.7]])
+    learner = cls(2)
+    for row in losses:
+        learner.update(row)
+        weights = learner.weights
+        assert np.isfinite(weights).all() and weights.min() >= 0.0 and weights.sum() == pytest.approx(1.0)
+    env = environments.Replay(losses)
+    fast = ftrl.simulate(cls(2), env, len(losses), _path="fast")
+    general = ftrl.simulate(cls(2), env, len(losses), _path="general")
+    assert np.isfinite(fast.regret).all()
+    np.testing.assert_allclose(fast.regret, general.regret, rtol=1e-12, atol=1e-15)  # the same to rounding
+
+
+def test_normalhedge_follows_a_single_tiny_positive_regret():
+    learner = NormalHedge(2)
+    learner.update([1e-200, 0.0])
+    np.testing.assert_array_equal(learner.weights, [0.0, 1.0])
+    learner.update([0.0, 1e-310])
+    assert np.isfinite(learner.weights).all() and learner.weights.sum() == pytest.approx(1.0)
+
+
 def test_normalhedge_warm_started_root_matches_bisection():
     # From any guess (none, the root, near it: one exponential pass; far off or absurd: several) the root is
     # within 1e-14 relative of 400 bisections (2.1e-15 observed), the exponentials are e^{evaluated q}, and the

@@ -4,7 +4,7 @@ Those kernels keep the weights of round t unnormalized, :math:`w_t` (``scores``)
 in a one-element array ``normalizer``, from one round to the next and from one call to the next. The update
 pass then need not be followed by a sum pass and a scaling pass, and the pay of round t is
 :math:`\langle w_t, \ell_t\rangle / W_t` (:func:`pay`), one read of the weights. At the end of each call the
-normalized weights :math:`p = w \cdot (1/W)` are written to the learner's ``weights`` (:func:`publish`), which
+normalized weights :math:`p = w / W` are written to the learner's ``weights`` (:func:`publish`), which
 therefore hold :math:`p_t` between calls; the numbers do not depend on how the rounds are cut into blocks.
 """
 
@@ -30,10 +30,11 @@ def pay(scores: NDArray[np.float64], normalizer: NDArray[np.float64], loss: NDAr
 def publish(
     scores: NDArray[np.float64], normalizer: NDArray[np.float64], weights: NDArray[np.float64]
 ) -> None:
-    r"""``weights`` :math:`= w \cdot (1/W)`, the normalized weights."""
-    scale = 1.0 / normalizer[0]
+    r"""``weights`` :math:`= w / W`, the normalized weights (a division per entry, not a product with
+    :math:`1/W`, which overflows when :math:`W` is subnormal, as after a regret of 1e-310)."""
+    total = normalizer[0]
     for i in range(weights.shape[0]):
-        weights[i] = scores[i] * scale
+        weights[i] = scores[i] / total
 
 
 @kernel

@@ -20,6 +20,9 @@ _ACCEPT_REACH = 0.01
 r"""A root :math:`s(1 + \tau)` predicted from the moments at :math:`s` is taken without a further evaluation when
 :math:`\rho = |\tau| \max_i s q_i \le 0.01`: the degree-6 Taylor model of :math:`e^{\tau x}` then errs by at most
 :math:`\rho^7 e^\rho/7! < 2.1 \cdot 10^{-18}` relative (in the sum and in each weight)."""
+_UNSCALED_LOW, _UNSCALED_HIGH = 2.0**-400, 2.0**400
+"""While the largest regret lies in this range the regrets are used as they are; outside it they are divided by a
+power of two (:func:`_divide_by_power_of_two`), so that their squares neither underflow nor overflow."""
 _HALLEY_SETTLED = 1e-6
 """Halley's iteration on the Taylor model stops after a step below this: the error left is of order its cube."""
 
@@ -190,6 +193,23 @@ def solve_scale(
 
 
 @kernel
+def _divide_by_power_of_two(values: NDArray[np.float64], exponent: int) -> None:
+    r"""``values`` :math:`\mathrel{/}= 2^k`, k = ``exponent``: exact, as two multiplications by powers of two (one
+    factor alone may overflow or underflow), except for results below the smallest normal double.
+
+    NormalHedge's weights :math:`[R]_+e^{s[R]_+^2}` are invariant under :math:`R \to \lambda R`,
+    :math:`s \to s/\lambda^2`, so when the largest positive regret lies outside :math:`[2^{-400}, 2^{400}]` the
+    learner works with the positive regrets divided by :math:`2^k`, k the binary exponent of the largest (which then
+    lies in [1/2, 1)): no regret is so small that its square underflows, nor so large that it overflows. Entries
+    more than :math:`2^{1022}` below the largest may lose bits; they weigh nothing.
+    """
+    half = -exponent // 2
+    up, down = math.ldexp(1.0, half), math.ldexp(1.0, -exponent - half)
+    for j in range(values.shape[0]):
+        values[j] = values[j] * up * down
+
+
+@kernel
 def normalhedge_block(
     losses: NDArray[np.float64],
     expected_loss_out: NDArray[np.float64],
@@ -206,8 +226,9 @@ def normalhedge_block(
     :math:`p_i \propto [R_i]_+ e^{s^*[R_i]_+^2}` (uniform while every :math:`R_i \le 0`).
 
     ``scale`` = (:math:`s^*`, the point s where :math:`E_j = e^{s[R_{i_j}]_+^2}` were evaluated, the number of
-    experts with positive regret, 0 meaning uniform weights); ``active``, ``positives`` and ``tilted[0]`` (the
-    :math:`E_j`) hold those experts packed (:func:`ftrl._compress.pack_positive`, eight experts at a time). A
+    experts with positive regret, 0 meaning uniform weights, the binary exponent k of the largest regret), with
+    the regrets in units of :math:`2^k` (:func:`_divide_by_power_of_two`); ``active``, ``positives`` and
+    ``tilted[0]`` (the :math:`E_j`) hold those experts packed (:func:`ftrl._compress.pack_positive`, eight experts at a time). A
     round is the expected loss with the weights computed on the fly (:func:`_weighted_loss`, divided by their sum:
     no normalization pass), the update (:func:`_update_regrets`), the packing, then the exponential pass(es) of
     :func:`solve_scale` over the packed experts only (on random losses most regrets are negative: 5% to 25%
@@ -233,10 +254,20 @@ def normalhedge_block(
         scale[2] = count
         if count > 0:
             padded = _padded(count)
+            if _UNSCALED_LOW <= largest <= _UNSCALED_HIGH:
+                exponent, largest_square = 0, largest * largest
+            else:
+                mantissa, exponent = math.frexp(largest)  # largest = mantissa 2^exponent, mantissa in [1/2, 1)
+                _divide_by_power_of_two(positives[:count], exponent)
+                largest_square = mantissa * mantissa
             for j in range(count, padded):
                 positives[j] = 0.0
                 active[j] = 0
-            scale[0], scale[1] = solve_scale(positives[:padded], largest * largest, scale[0], tilted, n, log_n)
+            guess = scale[0]
+            if exponent != scale[3]:
+                guess = math.ldexp(guess, 2 * (int(scale[3]) - exponent))  # the previous root in the new units
+                scale[3] = exponent
+            scale[0], scale[1] = solve_scale(positives[:padded], largest_square, guess, tilted, n, log_n)
     counter[0] += losses.shape[0]
     count = int(scale[2])
     if count == 0:
@@ -304,7 +335,7 @@ class NormalHedge(FullInformationLearner):
         n = self.n_experts
         room = _padded(n)
         active, positives, tilted = np.zeros(room, dtype=np.int64), np.zeros(room), np.ones((3, room))
-        return counter, weights, np.zeros(n), np.zeros(3), active, positives, tilted, math.log(n)
+        return counter, weights, np.zeros(n), np.zeros(4), active, positives, tilted, math.log(n)
 
     @property
     def cum_regret(self) -> NDArray[np.float64]:
@@ -313,6 +344,11 @@ class NormalHedge(FullInformationLearner):
 
     @property
     def scale(self) -> float:
-        r"""The last :math:`c_t` (inf before any expert has positive regret)."""
-        s = float(self._state[3][0])
-        return 0.5 / s if s > 0.0 else math.inf
+        r"""The last :math:`c_t` (inf before any expert has positive regret; 0 or inf where it under- or overflows)."""
+        s, exponent = float(self._state[3][0]), int(self._state[3][3])  # s in units of 2^exponent regret
+        if s == 0.0:
+            return math.inf
+        try:
+            return math.ldexp(0.5 / s, 2 * exponent)
+        except OverflowError:  # c beyond the largest double
+            return math.inf
