@@ -537,7 +537,20 @@ def _run_fast(
             )
             if book is not None:
                 book.advance(losses, expected[:rows], done)
+        # a NaN or infinite loss stays in the experts' cumulative losses: one O(N) check per block finds it
+        _check_finite(cum_expert if hedge_state is None else hedge_state[2], env, done + 1, done + rows)
         done += rows
+
+
+def _check_finite(values: NDArray[np.float64], env: Any, first: int, last: int) -> None:
+    """Raise if ``values`` (the losses of rounds ``first``..``last``, or sums of them) are not all finite."""
+    if not np.isfinite(values).all():
+        rounds = f"round {first}" if first == last else f"rounds {first} to {last}"
+        raise ValueError(
+            f"The 'env' parameter of {_OWNER} must give finite losses. {type(env).__name__} gave a NaN or infinite "
+            f"loss (or losses whose sum overflows) in {rounds}; for experts that sleep (NaN losses) wrap the "
+            "learner in ftrl.Sleeping."
+        )
 
 
 def _advance_with_means(
@@ -598,6 +611,7 @@ def _run_general(
         if sampler is not None:
             arm = int(learner.sample(sampler))
         losses = np.asarray(env.step(weights), dtype=np.float64)
+        _check_finite(losses, env, t, t)
         expected = float(np.dot(weights, losses))
         if sampler is None:
             learner.update(losses)

@@ -317,6 +317,52 @@ def test_bad_input_raises_before_any_work(kwargs, message):
     assert message in str(info.value)
 
 
+class OneBadRound:
+    """Oblivious uniform losses with ``bad`` in expert 1's loss at round ``at`` (1-based)."""
+
+    n_experts = 3
+    oblivious = True
+
+    def __init__(self, bad: float, at: int) -> None:
+        self.bad, self.at = bad, at
+
+    def reset(self, *, seed=None):
+        self.rng, self.t = np.random.default_rng(seed), 0
+        return self
+
+    def block(self, size):
+        losses = self.rng.random((size, 3))
+        if self.t < self.at <= self.t + size:
+            losses[self.at - self.t - 1, 1] = self.bad
+        self.t += size
+        return losses
+
+    def step(self, weights):
+        return self.block(1)[0]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize(
+    ("make", "kwargs"),
+    [
+        (lambda: ftrl.Hedge(3, eta=0.5), {}),  # the fused Hedge kernel
+        (lambda: ftrl.Hedge(3, eta=0.5), {"ledger": True}),
+        (lambda: ftrl.NormalHedge(3), {}),  # a learner's own block kernel
+        (lambda: ftrl.Exp3(3), {"feedback": "bandit"}),
+    ],
+)
+def test_a_non_finite_loss_is_an_error_on_the_fast_path_as_on_the_general(bad, make, kwargs):
+    """The fast path hands blocks to the kernels unchecked; a NaN or infinite loss must still be an error there (not
+    silently NaN regret), as on the general path, also where a bandit learner never sees the bad entry."""
+    env = OneBadRound(bad, at=150)
+    message = r"'env' parameter of simulate must give finite losses. {} gave .* in {}"
+    with pytest.raises(ValueError, match=message.format("OneBadRound", "rounds 129 to 192")):
+        simulate(make(), env, 300, _path="fast", _block_size=64, **kwargs)
+    with pytest.raises(ValueError, match=message.format("AdaptiveView", "round 150;")):
+        simulate(make(), AdaptiveView(env), 300, _path="general", **kwargs)
+    assert np.isfinite(simulate(make(), OneBadRound(bad, at=301), 300, _path="fast", **kwargs).regret).all()
+
+
 def test_seeds_of_the_wrong_type():
     with pytest.raises(TypeError, match="must be a count"):
         simulate(TinyHedge(3), Exploding(), 10, seeds="0")

@@ -139,7 +139,7 @@ def test_delayed_hedge_matches_the_naive_reference(delay: int) -> None:
     played, paid = naive_delayed_hedge(losses, 0.4, delay)
     compiled = Delayed(Hedge(5, eta=0.4), delay)
     assert _compiled_inner(compiled.learner)
-    python = Delayed(Sleeping(Hedge(5, eta=0.4)), delay)  # everybody awake: Hedge, driven through update()
+    python = Delayed(Delayed(Hedge(5, eta=0.4), 0), delay)  # Hedge inside a wrapper, driven through update()
     assert not _compiled_inner(python.learner)
     stepped = Delayed(Hedge(5, eta=0.4), delay)
     for t in range(losses.shape[0]):
@@ -222,6 +222,8 @@ def test_delayed_rejects_bad_learners_and_losses_without_changing_state() -> Non
         Delayed(ftrl.Exp3(3), 1)
     with pytest.raises(TypeError, match="'learner' parameter of Delayed"):
         Delayed(Hedge, 1)
+    with pytest.raises(ValueError, match=r"must not be a sleeping-experts learner.*Sleeping\(Delayed\(learner, 1\)\)"):
+        Delayed(Sleeping(Hedge(3, eta=1.0)), 1)
     delayed = Delayed(Hedge(3, eta=1.0), 1)
     delayed.update([1.0, 0.0, 0.5])
     delayed.update([0.0, 1.0, 0.5])

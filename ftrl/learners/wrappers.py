@@ -2,7 +2,8 @@ r"""Wrappers that change the feedback a full-information learner sees: delayed l
 
 ``Delayed(learner, delay)`` and ``Sleeping(learner)`` are themselves full-information learners (``weights``,
 ``update``, ``predict``, ``reset``, ``get_params``, ``name``, ``feedback``, pickling and the fast path
-``advance``), so they plug into :func:`ftrl.simulate` and into each other. :func:`simulate_sleeping` runs a
+``advance``), so they plug into :func:`ftrl.simulate` and into each other, the sleeping wrapper outside:
+``Sleeping(Delayed(learner, d))`` plays on the awake experts and feeds the delayed learner the completed rows. :func:`simulate_sleeping` runs a
 sleeping-experts simulation and reports the sleeping regret. The mathematics, the bounds and their sources are in
 ``docs/delays_and_sleeping.md``.
 
@@ -254,6 +255,12 @@ class Delayed(_Wrapper):
 
     def __init__(self, learner: Any, delay: int) -> None:
         self.delay = check_int(delay, "delay", "Delayed", low=0)
+        if hasattr(learner, "weights_for"):
+            raise ValueError(
+                "The 'learner' parameter of Delayed must not be a sleeping-experts learner: the awake set is known "
+                "when a round is played, its losses only d rounds later, so wrap the other way round, "
+                f"Sleeping(Delayed(learner, {self.delay})). Got {learner!r} instead."
+            )
         super().__init__(learner)
         self._row = np.zeros((1, self.n_experts))
         self.reset()
