@@ -31,7 +31,13 @@ def _show(value: Any) -> str:
 
 def as_real_array(value: Any, name: str, owner: str | None = None) -> NDArray[np.float64]:
     """Return ``value`` as a float64 ndarray (a copy only when needed), refusing complex and non-numeric input."""
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except ValueError:  # a ragged nesting of lists
+        raise ValueError(
+            f"The '{name}' parameter{_owner_phrase(owner)} must be an array of real numbers with a regular shape. "
+            f"Got {_show(value)} instead."
+        ) from None
     if np.iscomplexobj(array):
         raise TypeError(
             f"The '{name}' parameter{_owner_phrase(owner)} must be real: complex numbers are not supported. "
@@ -62,7 +68,13 @@ def check_real(
             f"The '{name}' parameter{_owner_phrase(owner)} must be a float in the range {interval}. "
             f"Got {_show(value)} of type {type(value).__name__} instead."
         )
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(
+            f"The '{name}' parameter{_owner_phrase(owner)} must be a float in the range {interval}. "
+            f"Got an int too large for a double ({_show(value)[:20]}..., {len(str(abs(value)))} digits) instead."
+        ) from None
     below = number < low or (low_open and number == low)
     above = number > high or (high_open and number == high)
     if math.isnan(number) or below or above:
@@ -114,7 +126,12 @@ def check_prior(prior: ArrayLike | None, n_experts: Any, owner: str) -> NDArray[
             "of positive finite numbers. "
             f"Got {values!r} instead."
         )
-    return values / values.sum()
+    with np.errstate(over="ignore"):
+        total = values.sum()
+    if not math.isfinite(total):  # each entry finite, their sum not: scale by the largest first
+        values = values / values.max()
+        total = values.sum()
+    return values / total
 
 
 def check_seeds(seeds: Any, owner: str) -> list[int]:

@@ -240,6 +240,8 @@ def _bad_calls(learner):
             ("losses", lambda: learner.update([0.0, math.nan, 0.0, 0.0][:N])),
             ("losses", lambda: learner.update([0.0, 0.0, math.inf, 0.0][:N])),
             ("losses", lambda: learner.update([-math.inf, 0.0, 0.0, 0.0][:N])),
+            ("losses", lambda: learner.update([])),  # numba cannot even type an empty list
+            ("losses", lambda: learner.update([[0.0, 1.0], [0.5]])),  # ragged
             ("expert_predictions", lambda: learner.predict(np.zeros(N + 2))),
         ]
     return [
@@ -301,6 +303,24 @@ def test_numpy_integer_n_experts_gives_the_same_learner(make, losses, integer):
 def test_bad_parameters(cls, kwargs, name):
     with pytest.raises(ValueError, match=f"'{name}'"):
         cls(3, **kwargs)
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), [(Hedge, {}), (Exp3, {}), (FixedShare, {"alpha": 0.1})])
+def test_an_int_beyond_the_doubles_is_a_value_error_naming_the_parameter(cls, kwargs):
+    with pytest.raises(ValueError, match=r"'eta' parameter of \w+ must be .* an int too large for a double"):
+        cls(3, eta=-(10**400), **kwargs)
+
+
+@pytest.mark.parametrize("cls", [Squint, BOA])
+def test_a_prior_whose_sum_overflows_is_normalized(cls):
+    """Each entry finite, their sum not: the prior must still come out as the normalized ratios (once all 0)."""
+    learner = cls(3, prior=[1e308, 1e308, 5e307])
+    np.testing.assert_allclose(learner.get_params()["prior"], [0.4, 0.4, 0.2], rtol=1e-15)
+    learner.update([0.2, 0.6, 0.1])
+    assert np.isfinite(learner.weights).all() and learner.weights.sum() == pytest.approx(1.0)
+    reference = cls(3, prior=[2.0, 2.0, 1.0])
+    reference.update([0.2, 0.6, 0.1])
+    np.testing.assert_allclose(learner.weights, reference.weights, rtol=1e-14)
 
 
 def test_registry():

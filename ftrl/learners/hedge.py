@@ -282,7 +282,7 @@ class Hedge(FullInformationLearner):
         self._unshare_weights()
         try:
             done = hedge_update(losses, self._packed)
-        except TypeError:  # not a writable C-contiguous float64 vector, or no packed state
+        except (TypeError, ValueError):  # not a C-contiguous float64 vector ([] cannot even be typed), or unpacked
             super().update(losses)  # converts, validates, and runs hedge_block on the same state
             return
         if not done:
