@@ -27,6 +27,16 @@ FLOAT_COLUMNS = ("loss", "cum_loss", "best_cum_loss", "realized_loss", "cum_real
 INT_COLUMNS = ("t", "best_expert", "arm")
 
 @kernel
+def largest_magnitude(values: NDArray[np.float64]) -> float:
+    r""":math:`\max_i |x_i|` (NaN if any entry is NaN), as an integer max of :func:`~ftrl.ops.order_key` keys so
+    that the loop vectorizes."""
+    largest = order_key(0.0)
+    for value in values:
+        largest = max(largest, order_key(abs(value)))
+    return from_order_key(largest)
+
+
+@kernel
 def _first_index_of(values: NDArray[np.float64], target: float) -> int:
     """The lowest i with ``values[i] == target`` (0 if none). With ``target`` the smallest entry, found by the pass
     that wrote ``values`` (an integer minimum over :func:`~ftrl.ops.order_key` keys, which vectorizes), this is

@@ -41,6 +41,7 @@ from ftrl._simulate_kernels import (
     INT_COLUMNS,
     hedge_record_block,
     hedge_record_block_by_rows,
+    largest_magnitude,
     means_block_bandit,
     means_block_full,
     record_block,
@@ -477,6 +478,7 @@ def _run_fast(
     totals = np.zeros(3)
     means = _EMPTY_FLOAT if plan.means is None else plan.means
     hedge_state = _fusable_hedge_state(learner) if plan.feedback == "full" else None
+    loss_limit = float(getattr(learner, "loss_limit", math.inf))
     rowwise = hedge_state is not None and n_experts < _ROWWISE_BELOW
     scratch = np.empty(plan.block_rows * n_experts) if rowwise else _EMPTY_FLOAT
 
@@ -502,6 +504,13 @@ def _run_fast(
     while done < plan.horizon:
         rows = min(plan.block_rows, plan.horizon - done)
         losses = np.ascontiguousarray(env.block(rows), dtype=np.float64)
+        if loss_limit < math.inf and not largest_magnitude(losses.reshape(-1)) <= loss_limit:
+            _check_finite(losses, env, done + 1, done + rows)  # a NaN or inf gets the usual message first
+            raise ValueError(
+                f"The 'env' parameter of {_OWNER} must give losses of at most {loss_limit:g} in magnitude for "
+                f"{type(learner).__name__} (it squares them; it assumes losses in [0, 1]). Got one of "
+                f"{largest_magnitude(losses.reshape(-1)):g} in rounds {done + 1} to {done + rows}."
+            )
         if hedge_state is not None and book is not None:
             every = np.arange(done + 1, done + rows + 1, dtype=np.int64)
             fused(losses, done, every, 0, block_floats, block_ints)
@@ -539,6 +548,12 @@ def _run_fast(
                 book.advance(losses, expected[:rows], done)
         # a NaN or infinite loss stays in the experts' cumulative losses: one O(N) check per block finds it
         _check_finite(cum_expert if hedge_state is None else hedge_state[2], env, done + 1, done + rows)
+        if hedge_state is None and not np.isfinite(expected[:rows]).all():
+            raise ValueError(
+                f"The 'env' parameter of {_OWNER} must give losses that {type(learner).__name__} can take: it "
+                f"computed a non-finite expected loss in rounds {done + 1} to {done + rows} (losses whose sums "
+                "overflow?)."
+            )
         done += rows
 
 

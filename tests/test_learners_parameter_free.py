@@ -204,6 +204,30 @@ def test_subnormal_losses_keep_the_weights_a_distribution(cls):
     np.testing.assert_allclose(fast.regret, general.regret, rtol=1e-12, atol=1e-15)  # the same to rounding
 
 
+@pytest.mark.parametrize("cls", [Squint, BOA])
+def test_squared_regret_learners_refuse_losses_beyond_their_limit_on_every_path(cls):
+    """Beyond about 1e154 the squared regrets overflow and the weights turned NaN: losses above ``loss_limit``
+    (1e100) are a ValueError in ``update`` (state unchanged) and on both paths of the simulator; at the limit the
+    weights stay a distribution."""
+    rng = np.random.default_rng(4)
+    at_limit = cls(3)
+    paid = np.empty(200)
+    at_limit.advance(rng.random((200, 3)) * cls.loss_limit, paid)
+    assert np.isfinite(paid).all() and np.isfinite(at_limit.weights).all()
+    assert at_limit.weights.sum() == pytest.approx(1.0)
+    learner = cls(3)
+    learner.update([0.2, 0.5, 0.1])
+    before = learner.weights.copy()
+    with pytest.raises(ValueError, match=rf"'losses' parameter of {cls.__name__} must lie in \[-1e\+100, 1e\+100\]"):
+        learner.update([0.2, 1e120, 0.1])
+    assert learner.t == 1 and np.array_equal(learner.weights, before)
+    losses = rng.random((300, 3))
+    losses[150, 2] = -1e120
+    for path in ("fast", "general"):
+        with pytest.raises(ValueError, match=r"1e\+100"):
+            ftrl.simulate(cls(3), environments.Replay(losses), 300, _path=path)
+
+
 def test_normalhedge_follows_a_single_tiny_positive_regret():
     learner = NormalHedge(2)
     learner.update([1e-200, 0.0])

@@ -87,10 +87,11 @@ def sample_index(p: NDArray[np.float64], u: float) -> int:
 
 
 @kernel
-def _copy_if_finite(source: NDArray[np.float64], row: NDArray[np.float64]) -> bool:
-    """Copy ``source`` into ``row[0]`` if every entry is finite; return whether it did (``row`` untouched if not)."""
+def _copy_if_within(source: NDArray[np.float64], row: NDArray[np.float64], limit: float) -> bool:
+    """Copy ``source`` into ``row[0]`` if every entry is finite and at most ``limit`` in magnitude; return whether it
+    did (``row`` untouched if not)."""
     for value in source:
-        if not math.isfinite(value):
+        if not (math.isfinite(value) and abs(value) <= limit):
             return False
     destination = row[0]
     for i in range(source.shape[0]):
@@ -245,6 +246,9 @@ class FullInformationLearner(Learner):
     """Base of the learners that see the whole loss vector each round."""
 
     feedback: ClassVar[str] = "full"
+    loss_limit: ClassVar[float] = math.inf
+    """The largest loss magnitude ``update`` accepts: a learner whose arithmetic squares the losses (Squint, BOA)
+    sets a finite one, so that its sums stay finite over any horizon."""
 
     def reset(self) -> None:
         super().reset()
@@ -259,7 +263,7 @@ class FullInformationLearner(Learner):
         """Observe the loss vector of one round (shape (N,), finite) and update the weights."""
         values = losses if type(losses) is _NDARRAY and losses.dtype is _FLOAT64 else (
             as_real_array(losses, "losses", type(self).__name__))
-        if values.shape != self._shape or not _copy_if_finite(values, self._row):
+        if values.shape != self._shape or not _copy_if_within(values, self._row, self.loss_limit):
             self._raise_invalid_losses(values)
         self.block_kernel(self._row, self._expected, *self._writable_state())
 
@@ -269,6 +273,11 @@ class FullInformationLearner(Learner):
             raise ValueError(
                 f"The 'losses' parameter of {owner} must be an array of shape {self._shape}. "
                 f"Got shape {values.shape} instead."
+            )
+        if np.isfinite(values).all():
+            raise ValueError(
+                f"The 'losses' parameter of {owner} must lie in [-{self.loss_limit:g}, {self.loss_limit:g}] (the "
+                f"learner squares them; it assumes losses in [0, 1]). Got {values!r} instead."
             )
         raise ValueError(f"The 'losses' parameter of {owner} must be finite. Got {values!r} instead.")
 

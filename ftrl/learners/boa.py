@@ -161,7 +161,8 @@ class BOA(PriorLearner):
     Computed without logarithms: the exponents :math:`\eta_i\tilde R_i` are shifted by the previous round's
     maximum.
 
-    Losses are assumed in [0, 1]. Wintenberger (2017) proves for BOA with multiple adaptive rates a
+    Losses are assumed in [0, 1]; others up to :attr:`loss_limit` = 1e100 in magnitude (so that the sums of
+    squared regrets stay finite) are accepted but void the guarantee. Wintenberger (2017) proves for BOA with multiple adaptive rates a
     second-order bound :math:`R_{T,k} = O\big(\sqrt{V_{T,k}\ln(N\ln T)} + \ln(N \ln T)\big)`; no explicit
     constant is published for this exact variant, and the test suite checks the conservative explicit form
     stated in ``docs/parameter_free.md``.
@@ -188,6 +189,7 @@ class BOA(PriorLearner):
     """
 
     name: ClassVar[str] = "boa"
+    loss_limit: ClassVar[float] = 1e100
     block_kernel = staticmethod(boa_block)
 
     def _initial_state(self) -> tuple[Any, ...]:

@@ -423,8 +423,8 @@ class Squint(PriorLearner):
     Chebyshev erfcx so that the pass vectorizes, and with one erfcx and one exponential per expert once the
     second term of every form is negligible), so nothing overflows over long runs.
 
-    Losses are assumed in [0, 1] (so :math:`|r| \le 1` and :math:`\eta |r| \le 1/2`); other finite losses are
-    accepted but void the guarantee. The potential :math:`\sum_i \pi_i \Phi(R_{t,i}, V_{t,i})` with
+    Losses are assumed in [0, 1] (so :math:`|r| \le 1` and :math:`\eta |r| \le 1/2`); other losses up to
+    :attr:`loss_limit` = 1e100 in magnitude (so that :math:`V` stays finite) are accepted but void the guarantee. The potential :math:`\sum_i \pi_i \Phi(R_{t,i}, V_{t,i})` with
     :math:`\Phi(R, V) = \int_0^{1/2}(e^{\eta R - \eta^2 V} - 1)\,\eta^{-1}d\eta` never increases (Lemma 1 of
     the reference), which gives for every expert k (Theorem 4 of the reference)
     :math:`R_{T,k} = O\big(\sqrt{V_{T,k}\ln(\ln(V_{T,k})/\pi_k)} + \ln(1/\pi_k)\big)`, simultaneously for all
@@ -452,6 +452,7 @@ class Squint(PriorLearner):
     """
 
     name: ClassVar[str] = "squint"
+    loss_limit: ClassVar[float] = 1e100
     block_kernel = staticmethod(squint_block)
 
     def _initial_state(self) -> tuple[Any, ...]:
