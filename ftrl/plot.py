@@ -1,4 +1,5 @@
-"""Regret curves of an experiment: one panel per environment, one line per learner, a 95% band across seeds.
+"""Plots of an experiment: regret curves with a 95% band across seeds (:func:`plot_results`), final values per
+seed (:func:`plot_final`) and final values against a swept parameter (:func:`plot_sweep`).
 
 Needs matplotlib (the ``plots`` extra), imported inside :func:`plot_results` with the Agg backend (no display).
 """
@@ -41,8 +42,10 @@ def plot_results(
 ) -> Figure:
     """Plot the regret curves of an experiment, and save them when ``path`` is given.
 
-    Each panel is one environment at its largest horizon; each line is one learner's mean ``column`` over the
-    seeds against the round t, with the shaded 95% Student-t band of :func:`ftrl.regret.summary`.
+    Each panel is one environment (one per swept value in an ``environments.<p>`` sweep) at its largest horizon;
+    each line is one learner (one per swept value in a ``learners.<p>`` sweep): its mean ``column`` over the seeds
+    against the round t, with the shaded 95% Student-t band of :func:`ftrl.regret.summary`. Cells with different
+    parameters are never pooled into one line.
 
     Parameters
     ----------
@@ -51,17 +54,17 @@ def plot_results(
     path : path, optional
         Output file; the suffix (``.png``, ``.pdf`` or ``.svg``) chooses the format.
     log : bool
-        Log-log axes (rounds and regret values <= 0 are not drawn).
+        Log-log axes (rounds and regret values <= 0 are not drawn; a panel left empty says so).
     bounds : bool
-        Overlay, dashed in the learner's colour, the theoretical bound that applies to it (see
-        :func:`ftrl.report.bound_curve`).
+        Overlay, dashed in the line's colour, the theoretical bound that applies to its learner and parameters
+        (see :func:`ftrl.report.bound_curve`).
     column : str
         ``"regret"``, ``"pseudo_regret"`` or ``"realized_regret"``.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One Axes per environment (plus none other).
+        One Axes per panel (plus none other).
     """
     import matplotlib
 
@@ -73,26 +76,28 @@ def plot_results(
     from ftrl.report import bound_curve
 
     df = _load(results, path, column, "plot_results")
-
-    environments = list(dict.fromkeys(df["environment"]))
-    learners = list(dict.fromkeys(df["learner"]))
-    colors = plt.get_cmap("tab10")
-    figure, axes_list = _grid(len(environments), 5.2, 4.0)
-    for axes, environment in zip(axes_list, environments):
-        panel = df[df["environment"] == environment]
+    parameter = str(df["sweep_parameter"].dropna().iloc[0]) if "sweep_parameter" in df.columns else ""
+    swept_name = parameter.split(".")[-1]
+    panel_keys = ["environment", "sweep_value"] if parameter.startswith("environments.") else ["environment"]
+    line_keys = ["learner", "sweep_value"] if parameter.startswith("learners.") else ["learner"]
+    line_labels = [_swept_label(key, swept_name) for key, _ in _ordered_groups(df, line_keys)]
+    colors = plt.get_cmap("tab10" if len(line_labels) <= 10 else "tab20")
+    panels = _ordered_groups(df, panel_keys)
+    figure, axes_list = _grid(len(panels), 5.2, 4.0)
+    for axes, (panel_key, panel) in zip(axes_list, panels):
         horizon = int(panel["horizon"].max())
         panel = panel[panel["horizon"] == horizon]
         n_experts = int(panel["n_experts"].iloc[0])
-        for learner in learners:
-            rows = panel[panel["learner"] == learner]
-            if rows.empty or rows[column].isna().all():
+        for line_key, rows in _ordered_groups(panel, line_keys):
+            if rows[column].isna().all():
                 continue
-            color = colors(learners.index(learner) % 10)
+            label = _swept_label(line_key, swept_name)
+            color = colors(line_labels.index(label) % colors.N)
             stats = summary(rows, column)
             t = stats["t"].to_numpy(dtype=np.float64)
             mean = stats["mean"].to_numpy()
             keep = (t > 0) & (mean > 0) if log else np.ones_like(t, dtype=bool)
-            axes.plot(t[keep], mean[keep], color=color, linewidth=1.8, label=learner)
+            axes.plot(t[keep], mean[keep], color=color, linewidth=1.8, label=label)
             if stats["n_seeds"].min() > 1:
                 low, high = stats["ci_low"].to_numpy(), stats["ci_high"].to_numpy()
                 if log:
@@ -116,34 +121,30 @@ def plot_results(
                         color=color,
                         linestyle="--",
                         linewidth=1.1,
-                        label=f"{learner}: {found[0]} bound",
+                        label=f"{label}: {found[0]} bound",
                     )
         n_seeds = int(panel["seed"].nunique())
         axes.set_title(
-            f"{environment}\nN = {n_experts}, T = {horizon:,}, {n_seeds} seed{'s' * (n_seeds > 1)}",
+            f"{_swept_label(panel_key, swept_name)}\n"
+            f"N = {n_experts}, T = {horizon:,}, {n_seeds} seed{'s' * (n_seeds > 1)}",
             fontsize=10,
         )
         axes.set_xlabel("round t")
         axes.set_ylabel(_YLABELS.get(column, column))
         if log:
             axes.set_xscale("log")
-            axes.set_yscale("log")
+            if any((np.asarray(line.get_ydata()) > 0).any() for line in axes.get_lines()):
+                axes.set_yscale("log")
+            else:
+                axes.set_xlim(1, horizon)
+                axes.set_yticks([])
+                axes.text(0.5, 0.5, "no positive value to draw on log axes", transform=axes.transAxes,
+                          ha="center", va="center", fontsize=9, color="0.4")
         else:
             axes.set_xlim(0, horizon)
             axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
         axes.grid(True, which="major", alpha=0.3)
-    legend_entries: dict[str, object] = {}
-    for axes in figure.axes:
-        for handle, label in zip(*axes.get_legend_handles_labels()):
-            legend_entries.setdefault(label, handle)
-    figure.legend(
-        list(legend_entries.values()),
-        list(legend_entries.keys()),
-        loc="outside lower center",
-        ncols=min(len(legend_entries), 4 if bounds else 6),
-        frameon=False,
-        fontsize=9,
-    )
+    _shared_legend(figure)
     experiment = df.attrs.get("experiment")
     if experiment:
         figure.suptitle(
@@ -152,6 +153,24 @@ def plot_results(
     if path is not None:
         figure.savefig(path, dpi=130)
     return figure
+
+
+def _ordered_groups(frame: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, pd.DataFrame]]:
+    """``frame`` grouped by ``keys`` (NaN kept as a key): first column in order of appearance, the others
+    ascending with NaN first."""
+    first_seen = {value: index for index, value in enumerate(dict.fromkeys(frame[keys[0]]))}
+    groups = list(frame.groupby(keys, sort=False, dropna=False))
+    return sorted(
+        groups,
+        key=lambda group: (first_seen[group[0][0]], *(-math.inf if _isnan(value) else value for value in group[0][1:])),
+    )
+
+
+def _swept_label(key: tuple, swept_name: str) -> str:
+    """``"name"`` for a key without a swept value (or whose value is NaN), else ``"name, <parameter>=<value>"``."""
+    if len(key) == 1 or _isnan(key[1]):
+        return str(key[0])
+    return f"{key[0]}, {swept_name}={_value_text(key[1])}"
 
 
 def _load(results: pd.DataFrame | str | os.PathLike[str], path: str | os.PathLike[str] | None, column: str,
@@ -181,6 +200,18 @@ def _grid(n_panels: int, width: float, height: float) -> tuple[Figure, list]:
     for spare in axes_grid.flat[n_panels:]:
         spare.remove()
     return figure, list(axes_grid.flat[:n_panels])
+
+
+def _shared_legend(figure: Figure) -> None:
+    """One legend below the panels with each label once, in as many columns as fit the figure's width."""
+    entries: dict[str, object] = {}
+    for axes in figure.axes:
+        for handle, label in zip(*axes.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    entry_width = 0.8 + 0.075 * max(map(len, entries), default=0)  # inches at fontsize 9, with the marker
+    n_columns = max(1, min(len(entries), int(figure.get_figwidth() // entry_width)))
+    figure.legend(list(entries.values()), list(entries), loc="outside lower center", ncols=n_columns, frameon=False,
+                  fontsize=9)
 
 
 def _value_text(value: float) -> str:
@@ -286,7 +317,8 @@ def plot_sweep(
     bounds: bool = False,
 ) -> Figure:
     """Final ``column`` against the swept parameter of a ``[sweep]`` experiment: one panel per environment, one
-    line per learner (mean across seeds, shaded 95% interval of :func:`ftrl.regret.final_statistics`).
+    line per learner (mean across seeds, shaded 95% interval of :func:`ftrl.regret.final_statistics`), one per
+    (learner, horizon) labelled ``"<learner>, T=<horizon>"`` when the results hold several horizons.
 
     The x axis is logarithmic when the swept values are positive and span more than a factor 10. Learners that
     do not take the swept parameter (reference cells) are drawn as dashed horizontal lines with their band.
@@ -333,30 +365,31 @@ def plot_sweep(
         stats["sweep_value"] = stats["horizon"].astype(np.float64)
     log_x = bool(swept_values.size and swept_values.min() > 0 and swept_values.max() > 10 * swept_values.min())
     environments = list(dict.fromkeys(stats["environment"]))
-    learners = list(dict.fromkeys(stats["learner"]))
-    colors = plt.get_cmap("tab10")
+    several_horizons = parameter != "horizon" and stats["horizon"].nunique() > 1
+    line_keys = ["learner", "horizon"] if several_horizons else ["learner"]
+    line_labels = [_horizon_label(key) for key, _ in _ordered_groups(stats, line_keys)]
+    colors = plt.get_cmap("tab10" if len(line_labels) <= 10 else "tab20")
     figure, axes_list = _grid(len(environments), 5.2 if len(environments) > 1 else 6.4, 4.0)
     low_x, high_x = swept_values.min(), swept_values.max()
     for axes, environment in zip(axes_list, environments):
         panel = stats[(stats["environment"] == environment) & (stats["n_seeds"] > 0)]
-        for learner in learners:
-            rows = panel[panel["learner"] == learner].sort_values("sweep_value")
-            if rows.empty:
-                continue
-            color = colors(learners.index(learner) % 10)
+        for line_key, rows in _ordered_groups(panel, line_keys):
+            rows = rows.sort_values("sweep_value")
+            label = _horizon_label(line_key)
+            color = colors(line_labels.index(label) % colors.N)
             mean = rows["mean"].to_numpy()
             low, high = rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy()
             if rows["sweep_value"].isna().all():  # a reference learner without the swept parameter
                 axes.plot([low_x, high_x], [mean[0], mean[0]], color=color, linestyle="--", linewidth=1.4,
-                          label=f"{learner} (not swept)")
+                          label=_horizon_label(line_key, " (not swept)"))
                 if np.isfinite(low[0]):
                     axes.fill_between([low_x, high_x], [low[0]] * 2, [high[0]] * 2, color=color, alpha=0.12,
                                       linewidth=0)
                 continue
             x = rows["sweep_value"].to_numpy(dtype=np.float64)
-            axes.plot(x, mean, color=color, marker="o", markersize=4, linewidth=1.8, label=learner)
+            axes.plot(x, mean, color=color, marker="o", markersize=4, linewidth=1.8, label=label)
             if bounds:
-                _sweep_bounds(axes, df, environment, learner, rows, parameter, color)
+                _sweep_bounds(axes, df, environment, rows, color, label)
             if np.isfinite(low).any():
                 axes.fill_between(x, low, high, color=color, alpha=0.2, linewidth=0)
         if log_x:
@@ -373,12 +406,7 @@ def plot_sweep(
         axes.set_xlabel(parameter.split(".")[-1] + ("" if parameter == "horizon" else f" ({parameter})"))
         axes.set_ylabel(f"final {_YLABELS.get(column, column)}", fontsize=9)
         axes.grid(True, which="major", alpha=0.3)
-    legend_entries: dict[str, object] = {}
-    for axes in figure.axes:
-        for handle, label in zip(*axes.get_legend_handles_labels()):
-            legend_entries.setdefault(label, handle)
-    figure.legend(list(legend_entries.values()), list(legend_entries.keys()), loc="outside lower center",
-                  ncols=min(len(legend_entries), 5), frameon=False, fontsize=9)
+    _shared_legend(figure)
     experiment = df.attrs.get("experiment")
     band = "95% t band" if interval == "t" else f"95% {interval} band"
     figure.suptitle(
@@ -391,11 +419,17 @@ def plot_sweep(
     return figure
 
 
-def _sweep_bounds(axes, df: pd.DataFrame, environment: str, learner: str, rows: pd.DataFrame, parameter: str,
-                  color: object) -> None:
-    """Dashed bound of :func:`ftrl.report.bound_curve` at each swept value, for one learner line."""
+def _horizon_label(key: tuple, suffix: str = "") -> str:
+    """``"learner<suffix>"``, with ``", T=<horizon>"`` appended when the key holds a horizon."""
+    return f"{key[0]}{suffix}" + (f", T={int(key[1])}" if len(key) > 1 else "")
+
+
+def _sweep_bounds(axes, df: pd.DataFrame, environment: str, rows: pd.DataFrame, color: object, label: str) -> None:
+    """Dashed bound of :func:`ftrl.report.bound_curve` at each swept value, for the line ``label`` drawn from
+    ``rows`` (one learner's final statistics)."""
     from ftrl.report import bound_curve
 
+    learner = rows["learner"].iloc[0]
     cells = df[(df["environment"] == environment) & (df["learner"] == learner) & (df["t"] == df["horizon"])]
     xs, values, name = [], [], ""
     for value, horizon in zip(rows["sweep_value"], rows["horizon"]):
@@ -411,7 +445,7 @@ def _sweep_bounds(axes, df: pd.DataFrame, environment: str, learner: str, rows: 
             values.append(float(found[1][0]))
             name = found[0]
     if xs:
-        axes.plot(xs, values, color=color, linestyle="--", linewidth=1.1, label=f"{learner}: {name} bound")
+        axes.plot(xs, values, color=color, linestyle="--", linewidth=1.1, label=f"{label}: {name} bound")
 
 
 def weights(
