@@ -82,6 +82,9 @@ HORIZON_PLACEHOLDER = "$horizon"
 _EXPERIMENT_KEYS = ("name", "horizon", "seeds", "seed", "feedback", "record", "ledger", "switches")
 _TOP_LEVEL_KEYS = ("experiment", "learners", "environments", "sweep")
 _SWEEP_KEYS = ("parameter", "values")
+_LEARNER_N_EXPERTS = "learners take n_experts from the environment"
+_PROBE_N_EXPERTS = 2
+"""The number of experts learners are built with when no environment of the config can be built."""
 
 
 class ConfigError(ValueError):
@@ -176,7 +179,12 @@ class Config:
         return data
 
     def hash(self) -> str:
-        """SHA-256 of the normalized config: comments, key order and spelled-out defaults do not change it."""
+        """SHA-256 of the normalized config (:meth:`as_dict`).
+
+        Comments, key order, and defaults left out or spelled out (experiment keys, and learner or environment
+        parameters equal to the constructor's default) do not change it; the experiment name (by default the
+        config file's stem), the labels and every other value do.
+        """
         return hashlib.sha256(_canonical_json(self.as_dict()).encode()).hexdigest()
 
 
@@ -330,14 +338,11 @@ def parse_config(
         record = "log"
 
     learners = _parse_learners(data.get("learners"), feedback, problems)
-    environments = _parse_environments(data.get("environments"), problems)
+    environments = _parse_entries(data.get("environments"), "environments", problems)
     sweep = None
     if sweep_table is not None:
         sweep = _parse_sweep(sweep_table, learners, environments, horizons, problems)
-    if not problems:
-        _probe_grid(learners, environments, horizons, problems)
-    if not problems and sweep is not None:
-        _probe_sweep(sweep, learners, environments, horizons, problems)
+    _probe_entries(learners, environments, horizons, sweep, problems)
     if problems:
         raise ConfigError(problems, source)
     return Config(
@@ -346,8 +351,8 @@ def parse_config(
         seeds=seeds,
         feedback=feedback,
         record=record,
-        learners=tuple(entry for entry, _ in learners),
-        environments=tuple(entry for entry, _ in environments),
+        learners=tuple(table.without_defaults() for table in learners),
+        environments=tuple(table.without_defaults() for table in environments),
         master_seed=master_seed,
         ledger=ledger,
         switches=int(switches),
@@ -439,7 +444,8 @@ def _registry_classes(section: str) -> dict[str, Callable[..., Any]]:
 
 def constructor_parameters(factory: Callable[..., Any]) -> dict[str, Any]:
     """Keyword parameters of a learner or environment constructor, with their defaults (``inspect.Parameter.empty``
-    when required); ``n_experts`` of learners is left out (it comes from the environment)."""
+    when required); a learner's include ``n_experts``, which comes from the environment (see
+    :func:`_config_parameters`)."""
     try:
         signature = inspect.signature(factory)
     except (TypeError, ValueError):
@@ -475,10 +481,36 @@ def _same_value(default: Any, value: Any) -> bool:
         return False
 
 
-def _parse_entries(value: Any, section: str, problems: list[str]) -> list[tuple[Entry, Callable[..., Any]]]:
+def _config_parameters(factory: Callable[..., Any], section: str) -> list[str]:
+    """The constructor parameters a ``section`` table may set: all of them, except a learner's ``n_experts``."""
+    return [param for param in constructor_parameters(factory) if param != "n_experts" or section == "environments"]
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A [[learners]] or [[environments]] table with a known name: its key (``"learners[2]"``), entry and
+    constructor, and whether the constructor accepts all its parameters (only then is it built as a check)."""
+
+    key: str
+    entry: Entry
+    factory: Callable[..., Any]
+    buildable: bool
+
+    def without_defaults(self) -> Entry:
+        """The entry without the parameters equal to their constructor default (they do not change a cell)."""
+        defaults = constructor_parameters(self.factory)
+        params = {
+            key: value
+            for key, value in self.entry.params.items()
+            if not (key in defaults and _same_value(defaults[key], value))
+        }
+        return Entry(self.entry.name, params, self.entry.label)
+
+
+def _parse_entries(value: Any, section: str, problems: list[str]) -> list[_Table]:
     registry = _registry_classes(section)
     kind = "learner" if section == "learners" else "environment"
-    parsed: list[tuple[Entry, Callable[..., Any]]] = []
+    parsed: list[_Table] = []
     labels: dict[str, int] = {}
     for position, table in _entries(value, section, problems):
         key = f"{section}[{position}]"
@@ -492,70 +524,45 @@ def _parse_entries(value: Any, section: str, problems: list[str]) -> list[tuple[
         factory = registry[name]
         defaults = constructor_parameters(factory)
         params = {param: item for param, item in table.items() if param not in ("name", "label")}
-        accepted = [param for param in defaults if param != "n_experts" or kind == "environment"]
-        for param in params:
-            if param not in accepted:
-                problems.append(
-                    f"{key}.{param}: unknown parameter of {kind} {name!r} (accepted: {', '.join(accepted) or 'none'})"
-                )
-        label = table.get("label", _default_label(name, params, defaults))
+        accepted = _config_parameters(factory, section)
+        unknown = [param for param in params if param not in accepted]
+        for param in unknown:
+            learner_n_experts = section == "learners" and param == "n_experts"
+            hint = f"{_LEARNER_N_EXPERTS} (set it in [[environments]]); " if learner_n_experts else ""
+            problems.append(
+                f"{key}.{param}: {hint}unknown parameter of {kind} {name!r} (accepted: {', '.join(accepted) or 'none'})"
+            )
+        default_label = _default_label(name, params, defaults)
+        label = table.get("label", default_label)
         if not isinstance(label, str) or not label:
             problems.append(f"{key}.label: must be a non-empty string, got {label!r}")
-            continue
-        if label in labels:
+            label = default_label
+        elif label in labels:
             problems.append(
                 f"{key}.label: {label!r} is also the label of {section}[{labels[label]}]; add a distinct 'label' key"
             )
-            continue
-        labels[label] = position
-        parsed.append((Entry(name=name, params=dict(params), label=label), factory))
+        else:
+            labels[label] = position
+        parsed.append(_Table(key, Entry(name=name, params=dict(params), label=label), factory, not unknown))
     return parsed
 
 
-def _parse_environments(value: Any, problems: list[str]) -> list[tuple[Entry, Any]]:
-    return _parse_entries(value, "environments", problems)
-
-
-def _parse_learners(value: Any, feedback: str, problems: list[str]) -> list[tuple[Entry, Any]]:
+def _parse_learners(value: Any, feedback: str, problems: list[str]) -> list[_Table]:
     learners = _parse_entries(value, "learners", problems)
-    for position, (entry, factory) in enumerate(learners):
-        learner_feedback = getattr(factory, "feedback", "full")
+    for table in learners:
+        learner_feedback = getattr(table.factory, "feedback", "full")
         if learner_feedback != feedback:
             problems.append(
-                f"learners[{position}].name: {entry.name!r} learns from {learner_feedback!r} feedback but "
+                f"{table.key}.name: {table.entry.name!r} learns from {learner_feedback!r} feedback but "
                 f"experiment.feedback is {feedback!r}"
             )
     return learners
 
 
-def _probe_grid(
-    learners: list[tuple[Entry, Any]],
-    environments: list[tuple[Entry, Any]],
-    horizons: tuple[int, ...],
-    problems: list[str],
-) -> None:
-    """Build every environment and every learner once (for each environment's n_experts) to catch bad values."""
-    horizon = horizons[-1]
-    built = []
-    for position, (entry, factory) in enumerate(environments):
-        try:
-            built.append(factory(**entry.resolved_params(horizon)))
-        except Exception as error:  # noqa: BLE001 - any constructor error is the user's config problem
-            problems.append(f"environments[{position}] ({entry.label}): {error}")
-    sizes = sorted({int(env.n_experts) for env in built})
-    for position, (entry, factory) in enumerate(learners):
-        for size in sizes:
-            try:
-                factory(size, **entry.resolved_params(horizon))
-            except Exception as error:  # noqa: BLE001
-                problems.append(f"learners[{position}] ({entry.label}) with n_experts={size}: {error}")
-                break
-
-
 def _parse_sweep(
     table: Any,
-    learners: list[tuple[Entry, Any]],
-    environments: list[tuple[Entry, Any]],
+    learners: list[_Table],
+    environments: list[_Table],
     horizons: tuple[int, ...],
     problems: list[str],
 ) -> Sweep | None:
@@ -584,53 +591,75 @@ def _parse_sweep(
         values = []
     elif len(set(values)) != len(values):
         problems.append(f"sweep.values: repeats a value, got {values!r}")
-    entries = learners if section == "learners" else environments
+    if section == "learners" and name == "n_experts":
+        problems.append(f"sweep.parameter: {_LEARNER_N_EXPERTS}; sweep 'environments.n_experts' instead")
+        return None
     targets = []
-    for position, (entry, factory) in enumerate(entries):
-        if name in constructor_parameters(factory):
-            if name in entry.params:
+    for entry_table in learners if section == "learners" else environments:
+        if name in _config_parameters(entry_table.factory, section):
+            if name in entry_table.entry.params:
                 problems.append(
-                    f"{section}[{position}].{name}: also swept by [sweep]; remove it from the {section} table"
+                    f"{entry_table.key}.{name}: also swept by [sweep]; remove it from the {section} table"
                 )
-            targets.append(entry.label)
+            targets.append(entry_table.entry.label)
     if not targets:
         problems.append(f"sweep.parameter: no entry of [[{section}]] takes the parameter {name!r}")
     return Sweep(parameter, tuple(values), frozenset(targets))
 
 
-def _probe_sweep(
-    sweep: Sweep,
-    learners: list[tuple[Entry, Any]],
-    environments: list[tuple[Entry, Any]],
+def _probe_overrides(table: _Table, sweep: Sweep | None, section: str) -> list[dict[str, Any]]:
+    """The parameters a table is built with on top of its own: one per swept value if the sweep targets it."""
+    if sweep is None or sweep.section != section or table.entry.label not in sweep.targets:
+        return [{}]
+    return [{sweep.name: value} for value in sweep.values]
+
+
+def _probe_entries(
+    learners: list[_Table],
+    environments: list[_Table],
     horizons: tuple[int, ...],
+    sweep: Sweep | None,
     problems: list[str],
 ) -> None:
-    """Build the swept entries with every value, to report bad values before any cell runs."""
-    if sweep.section == "horizon":
-        return
+    """Build every buildable environment (with each swept value), then every buildable learner (with each swept
+    value) for each N those environments have, to report the values the constructors refuse.
+
+    When no environment builds, learners are built with ``_PROBE_N_EXPERTS`` experts, except those given a list
+    (such as a prior, whose length must be N): they are checked once the environments build.
+    """
     horizon = horizons[-1]
-    sizes = set()
-    for position, (entry, factory) in enumerate(environments):
-        params = entry.resolved_params(horizon)
-        swept = sweep.section == "environments" and entry.label in sweep.targets
-        for value in sweep.values if swept else (None,):
+    sizes: set[int] = set()
+    for table in (table for table in environments if table.buildable):
+        for override in _probe_overrides(table, sweep, "environments"):
             try:
-                env = factory(**params, **({sweep.name: value} if swept else {}))
+                env = table.factory(**{**table.entry.resolved_params(horizon), **override})
                 sizes.add(int(env.n_experts))
-            except Exception as error:  # noqa: BLE001
-                problems.append(f"sweep.values: environments[{position}] ({entry.label}) with "
-                                f"{sweep.name}={value!r}: {error}")
-    for position, (entry, factory) in enumerate(learners):
-        params = entry.resolved_params(horizon)
-        swept = sweep.section == "learners" and entry.label in sweep.targets
-        for value in sweep.values if swept else (None,):
-            for size in sorted(sizes):
+            except Exception as error:  # noqa: BLE001 - any constructor error is the user's config problem
+                problems.append(f"{_probe_subject(table, override)}: {error}")
+    for table in (table for table in learners if table.buildable):
+        if sizes:
+            learner_sizes = sorted(sizes)
+        elif any(isinstance(value, list) for value in table.entry.params.values()):
+            continue
+        else:
+            learner_sizes = [_PROBE_N_EXPERTS]
+        for override in _probe_overrides(table, sweep, "learners"):
+            for size in learner_sizes:
                 try:
-                    factory(size, **params, **({sweep.name: value} if swept else {}))
+                    table.factory(size, **{**table.entry.resolved_params(horizon), **override})
                 except Exception as error:  # noqa: BLE001
-                    problems.append(f"sweep.values: learners[{position}] ({entry.label}) with "
-                                    f"{sweep.name}={value!r}, n_experts={size}: {error}")
+                    problems.append(f"{_probe_subject(table, override, size)}: {error}")
                     break
+
+
+def _probe_subject(table: _Table, override: Mapping[str, Any], size: int | None = None) -> str:
+    """``"learners[0] (hedge) with n_experts=2"``; with a swept value ``"sweep.values: ... with eta=0.1, ..."``."""
+    settings = [f"{key}={value!r}" for key, value in override.items()]
+    if size is not None:
+        settings.append(f"n_experts={size}")
+    where = "sweep.values: " if override else ""
+    with_settings = f" with {', '.join(settings)}" if settings else ""
+    return f"{where}{table.key} ({table.entry.label}){with_settings}"
 
 
 def _swept(entry: Entry, sweep: Sweep | None, section: str) -> list[tuple[Entry, Any]]:

@@ -1,9 +1,10 @@
 r"""The regret table of an experiment: final regret per learner, environment and horizon, with bounds.
 
-For each cell the final regret :math:`R_T` over the seeds gives the mean, a 95% interval for it (Student t,
+For each finished cell the final regret :math:`R_T` over the seeds gives the mean, a 95% interval for it (Student t,
 :math:`\bar R \pm t_{0.975,n-1}\, s/\sqrt n`, or a percentile / BCa bootstrap, see
 :func:`ftrl.regret.final_statistics`), the scaled regret :math:`\bar R / \sqrt T`, and the theoretical bound of
-:func:`ftrl.regret.bound` that applies to the learner (if one does) with the ratio :math:`\bar R / B_T`.
+:func:`ftrl.regret.bound` that applies to the learner (if one does) with the ratio :math:`\bar R / B_T`. Cells that
+failed or have not run are listed under the table (CSV stays pure data; ``attrs["unfinished"]`` lists them).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from numpy.typing import NDArray
 __all__ = ["REPORT_FORMATS", "bound_curve", "format_table", "regret_table"]
 
 REPORT_FORMATS = ("table", "markdown", "csv")
+
+_MAX_LISTED = 10
+"""At most this many unfinished cells are named (the rest are counted)."""
 
 
 def bound_curve(
@@ -98,12 +102,27 @@ def regret_table(
         ``mean``, ``ci_low``, ``ci_high`` (the interval for the mean; NaN with one seed), ``per_sqrt_T``
         (mean / sqrt(T)), ``bound_name``, ``bound`` (NaN where none applies; bounds are for the external regret
         and are left out for other columns), ``ratio_to_bound`` and ``wall_time`` (seconds, from the manifest).
-        Cells where ``column`` is undefined (all NaN) are left out. ``attrs`` records the interval method.
+        Cells where ``column`` is undefined (all NaN) are left out. ``attrs`` records the interval method,
+        the confidence, ``n_cells`` (the experiment's cells) and ``unfinished``: one dict per cell that failed or
+        has not run (``learner``, ``environment``, ``horizon``, ``sweep_value``, ``status`` "failed" or
+        "pending", ``error``), from the manifest in ``results.attrs``.
+
+    Raises
+    ------
+    ValueError
+        No cell has finished yet, or ``column`` is not a column of the results.
     """
     from ftrl.regret import final_statistics
     from ftrl.store import load_results
 
     df = results if isinstance(results, pd.DataFrame) else load_results(results)
+    unfinished = _unfinished_cells(df)
+    if df.empty:
+        raise ValueError(
+            f"There are no finished cells to report yet ({_count_unfinished(unfinished)}); run the experiment "
+            "with `ftrl run CONFIG --out DIR` (a rerun retries failed cells):"
+            + "".join(f"\n  {line}" for line in _describe_unfinished(unfinished))
+        )
     if column not in df.columns:
         raise ValueError(
             f"The 'column' parameter of regret_table must be a column of the results. Got {column!r}; "
@@ -166,8 +185,51 @@ def regret_table(
         )
         rows.append(entry)
     table = pd.DataFrame(rows)
-    table.attrs = {"interval": interval, "confidence": confidence}
+    table.attrs = {
+        "interval": interval,
+        "confidence": confidence,
+        "n_cells": len(df.attrs.get("cells") or []),
+        "unfinished": unfinished,
+    }
     return table
+
+
+def _unfinished_cells(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The manifest entries (in ``df.attrs``) of the cells whose result file is missing, as report dicts."""
+    missing = set(df.attrs.get("missing") or [])
+    return [
+        {
+            "learner": entry["learner"],
+            "environment": entry["environment"],
+            "horizon": int(entry["horizon"]),
+            "sweep_value": entry.get("sweep_value"),
+            "status": "failed" if entry.get("status") == "failed" else "pending",
+            "error": entry.get("error"),
+        }
+        for entry in df.attrs.get("cells") or []
+        if entry["id"] in missing
+    ]
+
+
+def _count_unfinished(unfinished: list[dict[str, Any]]) -> str:
+    """``"2 failed, 1 not finished"``."""
+    failed = sum(cell["status"] == "failed" for cell in unfinished)
+    return f"{failed} failed, {len(unfinished) - failed} not finished"
+
+
+def _describe_unfinished(unfinished: list[dict[str, Any]]) -> list[str]:
+    """One line per unfinished cell (at most ``_MAX_LISTED``, then a count of the rest)."""
+    lines = []
+    for cell in unfinished[:_MAX_LISTED]:
+        value = "" if cell["sweep_value"] is None else f", value={cell['sweep_value']:g}"
+        error = str(cell["error"] or "").strip().splitlines()
+        outcome = "not finished" if cell["status"] == "pending" else "failed"
+        if cell["status"] == "failed" and error:
+            outcome = f"failed ({error[0]})"
+        lines.append(f"{cell['learner']} x {cell['environment']}, T={cell['horizon']}{value}: {outcome}")
+    if len(unfinished) > _MAX_LISTED:
+        lines.append(f"... and {len(unfinished) - _MAX_LISTED} more")
+    return lines
 
 
 def _isnan(value: Any) -> bool:
@@ -196,7 +258,8 @@ def _wall_times(df: pd.DataFrame) -> dict[tuple[str, str, int, float | None], fl
 
 def format_table(table: pd.DataFrame, fmt: str = "table", column: str = "regret") -> str:
     """Render :func:`regret_table` as an aligned text table, a Markdown table, or CSV (all columns, full
-    precision)."""
+    precision). Under a text or Markdown table, a note names the cells that failed or have not run; CSV is the
+    rows only."""
     if fmt not in REPORT_FORMATS:
         raise ValueError(
             f"The 'fmt' parameter of format_table must be one of {REPORT_FORMATS}. Got {fmt!r} instead."
@@ -232,8 +295,20 @@ def format_table(table: pd.DataFrame, fmt: str = "table", column: str = "regret"
         body = [
             "| " + " | ".join(str(value) for value in row) + " |" for row in shown.itertuples(index=False)
         ]
-        return "\n".join([header, rule, *body])
-    return shown.to_string(index=False)
+        return "\n".join([header, rule, *body, *_unfinished_note(table, markdown=True)])
+    return "\n".join([shown.to_string(index=False), *_unfinished_note(table, markdown=False)])
+
+
+def _unfinished_note(table: pd.DataFrame, markdown: bool) -> list[str]:
+    """The lines under a table naming the cells that failed or have not run (none when every cell finished)."""
+    unfinished = table.attrs.get("unfinished") or []
+    if not unfinished:
+        return []
+    counts = f"{len(unfinished)} of {table.attrs['n_cells']} cells ({_count_unfinished(unfinished)})"
+    lines = _describe_unfinished(unfinished)
+    if markdown:
+        return ["", f"**Not in the table:** {counts}:", "", *(f"- {line}" for line in lines)]
+    return ["", f"Not in the table: {counts}:", *(f"  {line}" for line in lines)]
 
 
 def _interval_header(table: pd.DataFrame) -> str:

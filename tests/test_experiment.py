@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import signal
@@ -101,6 +102,86 @@ def test_bad_parameter_values_and_feedback_mismatch_are_config_errors():
     with pytest.raises(ConfigError) as caught:
         parse_config(fixed_env)
     assert any(problem.startswith("learners[0]") and "eta" in problem for problem in caught.value.problems)
+
+
+def test_value_problems_are_reported_with_every_other_problem():
+    def problems_of(data: dict) -> list[str]:
+        with pytest.raises(ConfigError) as caught:
+            parse_config(data)
+        return caught.value.problems
+
+    types = problems_of(
+        {
+            "experiment": {"horizon": 100, "seeds": 2.5},
+            "learners": [{"name": "hedge", "eta": "fast"}],
+            "environments": [{"name": "coin-flips"}],
+        }
+    )
+    assert [problem.split(":")[0] for problem in types] == [
+        "experiment.seeds", "learners[0] (hedge(eta=fast)) with n_experts=2"
+    ]
+    both = problems_of(
+        {
+            "experiment": {"horizon": 100},
+            "learners": [{"name": "hedge", "eta": -1.0}],
+            "environments": [{"name": "bernoulli", "means": [1.5, 0.2]}],
+        }
+    )
+    assert [problem.split(" ")[0] for problem in both] == ["environments[0]", "learners[0]"]
+    six = problems_of(
+        {
+            "experiment": {"horizon": 100},
+            "learners": [
+                {"name": "hedge", "eta": "fast"},
+                {"name": "fixed-share", "eta": 0.1, "alpha": 2.0},
+                {"name": "squint", "prior": [0.2, 0.3, 0.5]},  # its length must be N: unchecked without an N
+                {"name": "hedge", "label": "", "eta": 0.0},
+            ],
+            "environments": [
+                {"name": "bernoulli", "means": "0.5"},
+                {"name": "gaussian", "means": [0.2, 0.3], "sigma": -1},
+                {"name": "coin-flips", "n_experts": 0},
+            ],
+        }
+    )
+    assert sorted(problem.split(" ")[0] for problem in six) == [
+        "environments[0]", "environments[1]", "environments[2]", "learners[0]", "learners[1]",
+        "learners[3]", "learners[3].label:",
+    ]
+    assert any(problem.startswith("learners[3] (hedge(eta=0.0)) with n_experts=2:") for problem in six)
+
+
+def test_problems_name_the_position_of_the_table_in_the_config():
+    with pytest.raises(ConfigError) as caught:
+        parse_config(dict(small_config(), learners=[{"name": "hedgee"}, {"name": "exp3"}]))
+    assert [problem.split(":")[0] for problem in caught.value.problems] == ["learners[0].name", "learners[1].name"]
+    assert "bandit" in caught.value.problems[1]
+
+
+def test_a_learner_table_setting_n_experts_is_told_where_it_comes_from():
+    with pytest.raises(ConfigError, match=r"learners\[0\]\.n_experts: learners take n_experts from the environment"):
+        parse_config(dict(small_config(), learners=[{"name": "hedge", "n_experts": 3}]))
+
+
+def test_parameters_equal_to_their_default_do_not_change_the_hash_or_the_cells(tmp_path):
+    def flipflop_on_coins(learner: dict, environment: dict) -> dict:
+        return {
+            "experiment": {"name": "x", "horizon": 30, "seeds": 2},
+            "learners": [{"name": "flipflop", **learner}],
+            "environments": [{"name": "coin-flips", **environment}],
+        }
+
+    phi_default = inspect.signature(ftrl.learners.FlipFlop).parameters["phi"].default
+    n_default = inspect.signature(environments.CoinFlips).parameters["n_experts"].default
+    plain = parse_config(flipflop_on_coins({}, {}))
+    spelled = parse_config(flipflop_on_coins({"phi": phi_default}, {"n_experts": n_default}))
+    assert spelled.hash() == plain.hash()
+    assert [cell.cell_id for cell in expand_cells(spelled)] == [cell.cell_id for cell in expand_cells(plain)]
+    assert parse_config(flipflop_on_coins({"phi": phi_default + 1}, {})).hash() != plain.hash()
+    assert parse_config(flipflop_on_coins({}, {"n_experts": n_default + 1})).hash() != plain.hash()
+    run_experiment(plain, tmp_path, workers=1, progress="none")
+    again = run_experiment(spelled, tmp_path, workers=1, progress="none")
+    assert (again.skipped, again.completed) == (1, 0)
 
 
 def test_duplicate_labels_are_refused_and_explicit_labels_fix_them():

@@ -91,3 +91,61 @@ def test_formats(results):
 def test_an_unknown_column_is_refused(results):
     with pytest.raises(ValueError, match="column"):
         regret_table(results, column="realized_regret")
+
+
+REPLAY_LOSSES = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]  # three rounds: a cell with T > 3 fails when it runs
+
+
+def replay_config(horizon: object) -> dict:
+    return {
+        "experiment": {"name": "replay", "horizon": horizon, "seeds": 2},
+        "learners": [{"name": "hedge"}],
+        "environments": [{"name": "replay", "label": "replay", "losses": REPLAY_LOSSES}],
+    }
+
+
+def test_no_finished_cell_is_a_clear_error_in_python_and_on_the_command_line(tmp_path, capsys):
+    from ftrl.cli import main
+    from ftrl.experiment import expand_cells, parse_config
+    from ftrl.store import ResultDirectory
+
+    failed = tmp_path / "failed"
+    summary = run_experiment(replay_config(5), failed, workers=1, progress="none")
+    assert summary.completed == 0 and len(summary.failed) == 1
+    with pytest.raises(ValueError, match="no finished cells") as caught:
+        regret_table(failed)
+    assert "hedge x replay, T=5: failed (ValueError: Replay holds 3 rounds" in str(caught.value)
+    for fmt in ("table", "csv"):
+        assert main(["report", str(failed), "--format", fmt]) == 2
+        assert "no finished cells" in capsys.readouterr().err
+    pending = tmp_path / "pending"  # a run that has written its manifest but no cell yet
+    config = parse_config(replay_config(2))
+    directory = ResultDirectory(pending)
+    directory.prepare(config, expand_cells(config))
+    directory.write_manifest()
+    with pytest.raises(ValueError, match=r"0 failed, 1 not finished\).*\n  hedge x replay, T=2: not finished"):
+        regret_table(pending)
+
+
+def test_failed_and_unfinished_cells_are_named_under_the_table(tmp_path):
+    out = tmp_path / "out"
+    run_experiment(replay_config([2, 3, 5]), out, workers=1, progress="none")
+    (out / "cells").joinpath(next(path.name for path in (out / "cells").glob("*T3*"))).unlink()
+    table = regret_table(out)
+    assert list(table["horizon"]) == [2]
+    assert [(cell["horizon"], cell["status"]) for cell in table.attrs["unfinished"]] == [
+        (3, "pending"), (5, "failed")
+    ]
+    text = format_table(table).splitlines()
+    assert text[2:] == [
+        "",
+        "Not in the table: 2 of 3 cells (1 failed, 1 not finished):",
+        "  hedge x replay, T=3: not finished",
+        f"  hedge x replay, T=5: failed ({table.attrs['unfinished'][1]['error']})",
+    ]
+    assert table.attrs["unfinished"][1]["error"].startswith("ValueError: Replay holds 3 rounds")
+    markdown = format_table(table, "markdown").splitlines()
+    assert markdown[3:6] == ["", "**Not in the table:** 2 of 3 cells (1 failed, 1 not finished):", ""]
+    assert markdown[6:] == ["- hedge x replay, T=3: not finished", f"- {text[-1].strip()}"]
+    parsed = pd.read_csv(io.StringIO(format_table(table, "csv")))
+    assert list(parsed["horizon"]) == [2]

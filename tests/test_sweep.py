@@ -79,6 +79,34 @@ def test_config_errors_list_every_problem() -> None:
         parse_config(config({"parameter": "learners.eta", "values": ["a"]}))
 
 
+def test_sweeping_n_experts_of_learners_points_to_the_environments() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config({"parameter": "learners.n_experts", "values": [2, 3]}))
+    assert caught.value.problems == [
+        "sweep.parameter: learners take n_experts from the environment; sweep 'environments.n_experts' instead"
+    ]
+
+
+def test_a_required_parameter_can_be_swept() -> None:
+    data = config({"parameter": "learners.eta", "values": [0.1, 1.0]})
+    data["learners"] = [{"name": "fixed-share", "alpha": 0.05}]  # fixed-share has no default eta
+    cells = expand_cells(parse_config(data))
+    assert [cell.learner.params for cell in cells[:2]] == [{"alpha": 0.05, "eta": 0.1}, {"alpha": 0.05, "eta": 1.0}]
+
+
+def test_swept_values_are_checked_together_with_the_other_problems() -> None:
+    data = config({"parameter": "learners.eta", "values": [0.1, -1.0]}, seeds=0)
+    data["environments"][0]["n_experts"] = 0
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    assert [problem.split(":")[0] for problem in caught.value.problems] == [
+        "experiment.seeds",
+        "environments[0] (coins)",
+        "sweep.values",
+    ]
+    assert caught.value.problems[2].startswith("sweep.values: learners[0] (hedge) with eta=-1.0, n_experts=2:")
+
+
 @pytest.fixture(scope="module")
 def swept_results(tmp_path_factory: pytest.TempPathFactory) -> str:
     out = tmp_path_factory.mktemp("sweep") / "results"
