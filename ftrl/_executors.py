@@ -10,12 +10,16 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ftrl._validation import check_choice
 
-__all__ = ["ExecutorError", "Progress", "execute"]
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+__all__ = ["ExecutorError", "Progress", "check_scheduler", "execute"]
 
 CellT = TypeVar("CellT")
 
@@ -86,29 +90,72 @@ def _execute_processes(
 
     # spawn: numba's threading layers and fork do not mix; every worker imports ftrl afresh (numba cache warm).
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=context)
+    # The workers exit as soon as this write end closes: when the caller stops early (Ctrl-C, SIGTERM turned
+    # into an exception, an error) and when this process dies, even by SIGKILL.
+    lifeline, lifeline_end = context.Pipe(duplex=False)
+    pool = ProcessPoolExecutor(
+        max_workers=n_workers, mp_context=context, initializer=_exit_when_closed, initargs=(lifeline,)
+    )
     try:
         futures = {pool.submit(_call, function, cell): cell for cell in cells}
         for future in as_completed(futures):
             yield futures[future], future.result()
+    except BaseException:
+        lifeline_end.close()  # stop the running cells now rather than wait for them
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        lifeline_end.close()
+        lifeline.close()
+
+
+def _exit_when_closed(lifeline: Connection) -> None:
+    """Worker initializer: end this process as soon as the parent closes (or loses) the other end of
+    ``lifeline``."""
+
+    def watch() -> None:
+        lifeline.poll(None)  # returns at end of file: the parent closed its end or died
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ftrl-lifeline", daemon=True).start()
+
+
+def check_scheduler(address: str) -> None:
+    """Connect to the Dask scheduler at ``address`` and disconnect; ExecutorError if it cannot be reached (or
+    dask.distributed is not installed). Lets a caller fail before it writes anything."""
+    _connect(address).close()
+
+
+def _distributed() -> Any:
+    """The ``distributed`` module; ExecutorError if it is not installed."""
+    try:
+        import distributed
+    except ImportError as error:  # pragma: no cover - depends on the installed extras
+        raise ExecutorError(
+            "The Dask executor needs dask.distributed: pip install 'ftrl[distributed]'."
+        ) from error
+    return distributed
+
+
+def _connect(address: str) -> Any:
+    """A ``distributed.Client`` of the scheduler at ``address``; ExecutorError if it is unreachable."""
+    try:
+        return _distributed().Client(address, timeout=_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as error:
+        raise ExecutorError(
+            f"Could not connect to the Dask scheduler at {address!r} within {_CONNECT_TIMEOUT}: {error}. "
+            "Is `dask scheduler` running there, and is the address tcp://HOST:PORT?"
+        ) from None
 
 
 def _execute_dask(
     cells: Sequence[CellT], function: Callable[[CellT], Any], *, scheduler: str | None, workers: int | None
 ) -> Iterator[tuple[CellT, Any]]:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError as error:  # pragma: no cover - depends on the installed extras
-        raise ExecutorError(
-            "The Dask executor needs dask.distributed: pip install 'ftrl[distributed]'."
-        ) from error
-
+    distributed = _distributed()
     cluster = None
     try:
         if scheduler is None:
-            cluster = LocalCluster(
+            cluster = distributed.LocalCluster(
                 n_workers=workers or 2,
                 threads_per_worker=1,
                 processes=True,
@@ -118,16 +165,9 @@ def _execute_dask(
             address = cluster.scheduler_address
         else:
             address = scheduler
-        try:
-            client = Client(address, timeout=_CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as error:
-            raise ExecutorError(
-                f"Could not connect to the Dask scheduler at {address!r} within {_CONNECT_TIMEOUT}: {error}. "
-                "Is `dask scheduler` running there, and is the address tcp://HOST:PORT?"
-            ) from None
-        with client:
+        with _connect(address) as client:
             futures = {client.submit(_call, function, cell, pure=False): cell for cell in cells}
-            for future in as_completed(futures):
+            for future in distributed.as_completed(futures):
                 yield futures[future], future.result()
     finally:
         if cluster is not None:

@@ -2,16 +2,20 @@
 
 Errors the user can fix (an invalid config, a used output directory, an unreachable scheduler, a missing result
 directory) are printed without a traceback; the exit status is 2 for invalid input, 1 for failed cells or an
-executor that could not start.
+executor that could not start. Ctrl-C and SIGTERM stop the run (and its worker processes), keep the finished
+cells, and exit with 130 and 143.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +43,10 @@ REGRET_COLUMNS = (
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+MIN_RESAMPLES = 100
+"""The fewest bootstrap resamples ``ftrl.regret.final_statistics`` accepts."""
 
 _EPILOG = """examples:
   ftrl demo                                   # a small built-in experiment: results, table, plot
@@ -59,6 +67,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a positive int, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive int, got {value}")
+    return value
+
+
+def _resample_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an int >= {MIN_RESAMPLES}, got {text!r}") from None
+    if value < MIN_RESAMPLES:
+        raise argparse.ArgumentTypeError(f"must be an int >= {MIN_RESAMPLES}, got {value}")
     return value
 
 
@@ -130,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report",
         help="print the regret table of a result directory",
-        description="Per environment and horizon, each learner's final regret: mean and 95%% interval across "
+        description="Per environment and horizon, each learner's final regret: mean and 95% interval across "
         "seeds (Student t, percentile bootstrap or BCa), regret / sqrt(T), the theoretical bound where one "
         "applies (from ftrl.regret.bound) and the ratio to it, and the cell's wall time.",
     )
@@ -157,7 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
         "bias-corrected and accelerated bootstrap",
     )
     report.add_argument(
-        "--resamples", type=_positive_int, default=2000, metavar="B", help="bootstrap resamples (default 2000)"
+        "--resamples",
+        type=_resample_count,
+        default=2000,
+        metavar="B",
+        help=f"bootstrap resamples, at least {MIN_RESAMPLES} (default 2000)",
     )
     report.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
 
@@ -165,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         "plot",
         help="plot the regret curves of a result directory",
         description="One panel per environment (at its largest horizon), one line per learner: the mean regret "
-        "with a shaded 95%% band across seeds. --final draws the distribution of the final regret across "
+        "with a shaded 95% band across seeds. --final draws the distribution of the final regret across "
         "seeds instead (a violin per learner); --sweep draws the final regret against the parameter of the "
         "config's [sweep] table.",
     )
@@ -255,8 +277,11 @@ def _command_list(arguments: argparse.Namespace) -> int:
 
 
 def _run(config: Any, out: str, arguments: argparse.Namespace) -> int:
+    from ftrl._executors import check_scheduler
     from ftrl.experiment import run_experiment
 
+    if arguments.scheduler is not None:
+        check_scheduler(arguments.scheduler)  # before the result directory is created
     summary = run_experiment(
         config,
         out,
@@ -277,7 +302,23 @@ def _run(config: Any, out: str, arguments: argparse.Namespace) -> int:
     return EXIT_FAILED if summary.failed else 0
 
 
+def _check_config_file(config: str) -> None:
+    """ConfigError naming ``config`` when it cannot be read (a directory, say) or is not UTF-8 (as TOML must be)."""
+    from ftrl.experiment import ConfigError
+
+    try:
+        content = Path(config).read_bytes()
+    except OSError as error:
+        raise ConfigError([f"file: cannot read it ({error.strerror})"], config) from None
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        problem = f"file: not UTF-8 text (byte {content[error.start]:#04x} at offset {error.start}); TOML is UTF-8"
+        raise ConfigError([problem], config) from None
+
+
 def _command_run(arguments: argparse.Namespace) -> int:
+    _check_config_file(arguments.config)
     return _run(arguments.config, arguments.out, arguments)
 
 
@@ -350,6 +391,27 @@ _COMMANDS = {
 }
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds (and stops the workers) like Ctrl-C."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`_Terminated` (signal handlers can be set in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ftrl`` console script; returns the exit status."""
     from ftrl._executors import ExecutorError
@@ -358,7 +420,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     arguments = build_parser().parse_args(argv)
     try:
-        return _COMMANDS[arguments.command](arguments)
+        with _sigterm_as_interrupt():
+            return _COMMANDS[arguments.command](arguments)
     except (ConfigError, DirectoryInUseError, FileNotFoundError) as error:
         print(f"ftrl {arguments.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -368,12 +431,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ExecutorError as error:
         print(f"ftrl {arguments.command}: error: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         print(
             f"ftrl {arguments.command}: interrupted; finished cells are kept, rerun to complete.",
             file=sys.stderr,
         )
-        return 130
+        return EXIT_TERMINATED if isinstance(interrupt, _Terminated) else EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,12 +30,22 @@ import pandas as pd
 if TYPE_CHECKING:
     from ftrl.experiment import Cell, Config
 
-__all__ = ["CELLS", "MANIFEST", "DirectoryInUseError", "ResultDirectory", "load_results", "read_manifest"]
+__all__ = [
+    "CELLS",
+    "MANIFEST",
+    "DirectoryInUseError",
+    "ManifestError",
+    "ResultDirectory",
+    "load_results",
+    "read_manifest",
+]
 
 MANIFEST = "manifest.json"
 CELLS = "cells"
 _METADATA_KEY = b"ftrl"
 _TEMP_SUFFIX = ".tmp"
+_CELL_FILE = re.compile(rf"{CELLS}/[^/\\]+\.parquet")
+"""How a manifest names a cell file: a ``.parquet`` file directly in ``cells/``."""
 _COLUMN_ORDER = (
     "learner",
     "environment",
@@ -67,7 +77,12 @@ _COLUMN_ORDER = (
 
 
 class DirectoryInUseError(ValueError):
-    """The output directory holds the results of a different experiment config."""
+    """The output directory cannot take the results: it holds those of a different config, holds a
+    ``manifest.json`` ftrl did not write, or is not a directory."""
+
+
+class ManifestError(ValueError):
+    """A ``manifest.json`` that is not one written by ftrl (unreadable, not JSON, or not shaped like one)."""
 
 
 def _pyarrow() -> tuple[Any, Any]:
@@ -108,15 +123,50 @@ def atomic_write_bytes(path: Path, write: Any) -> None:
 
 
 def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any]:
-    """The manifest of a result directory as a dict (FileNotFoundError with a hint when there is none)."""
+    """The manifest of a result directory as a dict.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``directory`` has no manifest (the message says how to make one).
+    ManifestError
+        The manifest cannot be read, is not UTF-8 JSON, or is not shaped like the manifests ftrl writes.
+    """
     path = Path(directory) / MANIFEST
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(
             f"{str(directory)!r} is not an experiment result directory (no {MANIFEST}); "
             "create one with `ftrl run CONFIG --out DIR`."
         )
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            manifest = json.load(handle)
+    except OSError as error:  # a directory, say
+        raise ManifestError(f"Cannot read the manifest {str(path)!r}: {error.strerror}") from None
+    except ValueError as error:  # not UTF-8, not JSON
+        raise ManifestError(f"{str(path)!r} is not an ftrl manifest: not UTF-8 JSON ({error})") from None
+    problem = _manifest_problem(manifest)
+    if problem is not None:
+        raise ManifestError(f"{str(path)!r} is not an ftrl manifest: {problem}")
+    return manifest
+
+
+def _manifest_problem(manifest: Any) -> str | None:
+    """What makes ``manifest`` unlike the manifests ftrl writes, or None."""
+    if not isinstance(manifest, dict):
+        return f"it holds a JSON {type(manifest).__name__}, not an object"
+    if not isinstance(manifest.get("config_hash"), str):
+        return "it has no 'config_hash' string"
+    cells = manifest.get("cells")
+    if not isinstance(cells, list) or not all(
+        isinstance(entry, dict)
+        and isinstance(entry.get("id"), str)
+        and isinstance(entry.get("file"), str)
+        and _CELL_FILE.fullmatch(entry["file"])
+        for entry in cells
+    ):
+        return f"its 'cells' is not a list of {{'id': ..., 'file': '{CELLS}/<id>.parquet'}} entries"
+    return None
 
 
 def _versions() -> dict[str, str]:
@@ -160,36 +210,45 @@ class ResultDirectory:
         return self.cells_path / f"{cell.cell_id}.parquet"
 
     def prepare(self, config: Config, cells: Sequence[Cell], *, force: bool = False) -> None:
-        """Create the directory, refuse (or with ``force`` wipe) results of another config, drop stale temporary
+        """Create the directory, refuse (or with ``force`` delete) results of another config, drop stale temporary
         files, and build the manifest from the cell files already present.
+
+        ``force`` deletes only what the previous manifest lists (its cell files) and the manifest itself: other
+        files are kept, and without a manifest there is nothing to delete (cell files whose id matches a cell
+        are reused, as in any rerun).
 
         Raises
         ------
         DirectoryInUseError
-            The manifest's config hash differs from ``config``'s and ``force`` is False.
+            The manifest's config hash differs from ``config``'s and ``force`` is False; or ``manifest.json``
+            exists but was not written by ftrl (even with ``force``: it is not ftrl's to delete); or the path,
+            or its ``cells`` entry, is not a directory.
         """
         config_hash = config.hash()
-        manifest_path = self.path / MANIFEST
-        if manifest_path.is_file():
-            previous = read_manifest(self.path)
-            if previous.get("config_hash") != config_hash:
-                if not force:
-                    raise DirectoryInUseError(
-                        f"{str(self.path)!r} holds results of a different config (experiment "
-                        f"{previous.get('experiment')!r}, hash {str(previous.get('config_hash'))[:12]} != "
-                        f"{config_hash[:12]}). Pass --force to delete them and start over, or choose another --out."
-                    )
-                self._wipe()
-        elif force and self.cells_path.is_dir():
-            self._wipe()
-        self.cells_path.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and not self.path.is_dir():
+            raise DirectoryInUseError(f"{str(self.path)!r} is not a directory; choose another --out.")
+        previous = self._previous_manifest()
+        if previous is not None and previous["config_hash"] != config_hash:
+            if not force:
+                raise DirectoryInUseError(
+                    f"{str(self.path)!r} holds results of a different config (experiment "
+                    f"{previous.get('experiment')!r}, hash {previous['config_hash'][:12]} != "
+                    f"{config_hash[:12]}). Pass --force to delete them and start over, or choose another --out."
+                )
+            self._wipe(previous)
+            previous = None
+        try:
+            self.cells_path.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as error:
+            raise DirectoryInUseError(
+                f"Cannot create the result directory {str(self.cells_path)!r}: {error.strerror}; "
+                "choose another --out."
+            ) from None
         for stale in self.cells_path.glob(f".*{_TEMP_SUFFIX}"):
             stale.unlink(missing_ok=True)
         for stale in self.path.glob(f".*{_TEMP_SUFFIX}"):
             stale.unlink(missing_ok=True)
-        previous_cells = {}
-        if manifest_path.is_file():
-            previous_cells = {entry["id"]: entry for entry in read_manifest(self.path).get("cells", [])}
+        previous_cells = {entry["id"]: entry for entry in previous["cells"]} if previous is not None else {}
         entries = []
         for cell in cells:
             entry = {
@@ -219,9 +278,22 @@ class ResultDirectory:
             "cells": entries,
         }
 
-    def _wipe(self) -> None:
-        if self.cells_path.is_dir():
-            shutil.rmtree(self.cells_path)
+    def _previous_manifest(self) -> dict[str, Any] | None:
+        """The manifest already in the directory, None when there is none; DirectoryInUseError for a
+        ``manifest.json`` that ftrl did not write."""
+        if not (self.path / MANIFEST).exists():
+            return None
+        try:
+            return read_manifest(self.path)
+        except ManifestError as error:
+            raise DirectoryInUseError(
+                f"{error}. ftrl does not overwrite it, not even with --force: move it away or choose another --out."
+            ) from None
+
+    def _wipe(self, previous: dict[str, Any]) -> None:
+        """Delete the cell files ``previous`` (an ftrl manifest) lists, then the manifest; nothing else."""
+        for entry in previous["cells"]:
+            (self.path / entry["file"]).unlink(missing_ok=True)
         (self.path / MANIFEST).unlink(missing_ok=True)
 
     def _stored_wall_time(self, cell: Cell) -> float | None:

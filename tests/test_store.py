@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -10,7 +11,14 @@ import pytest
 
 from ftrl import load_results
 from ftrl.experiment import expand_cells, parse_config, run_experiment
-from ftrl.store import MANIFEST, ResultDirectory, atomic_write_bytes, read_manifest
+from ftrl.store import (
+    MANIFEST,
+    DirectoryInUseError,
+    ManifestError,
+    ResultDirectory,
+    atomic_write_bytes,
+    read_manifest,
+)
 
 CONFIG = {
     "experiment": {"name": "store", "horizon": [50, 80], "seeds": [3, 11], "record": "all"},
@@ -103,3 +111,58 @@ def test_stale_temporary_files_are_removed_and_missing_cells_reported(tmp_path):
 def test_load_results_without_a_manifest_says_what_to_do(tmp_path):
     with pytest.raises(FileNotFoundError, match="ftrl run"):
         load_results(tmp_path)
+
+
+def test_force_deletes_the_old_cells_and_manifest_and_nothing_else(tmp_path):
+    run_experiment(CONFIG, tmp_path, workers=1, progress="none")
+    old_files = {tmp_path / cell["file"] for cell in read_manifest(tmp_path)["cells"]}
+    notes = [tmp_path / "notes.txt", tmp_path / "cells" / "notes.txt"]
+    for note in notes:
+        note.write_text("precious")
+    changed = {**CONFIG, "experiment": {**CONFIG["experiment"], "horizon": 60}}
+    summary = run_experiment(changed, tmp_path, workers=1, progress="none", force=True)
+    assert summary.completed == 2
+    assert not any(path.exists() for path in old_files)
+    assert all(note.read_text() == "precious" for note in notes)
+    assert set(load_results(tmp_path)["horizon"]) == {60}
+
+
+def test_force_without_a_manifest_deletes_nothing(tmp_path):
+    (tmp_path / "cells").mkdir()
+    notes = tmp_path / "cells" / "notes.txt"
+    notes.write_text("precious")
+    summary = run_experiment(CONFIG, tmp_path, workers=1, progress="none", force=True)
+    assert summary.completed == 4 and notes.read_text() == "precious"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[1, 2]",
+        b"not json",
+        b"\xff{}",
+        b'{"cells": []}',
+        b'{"config_hash": "x", "cells": [{"id": "a", "file": "../a"}]}',
+    ],
+    ids=["list", "not-json", "not-utf8", "no-hash", "file-outside-cells"],
+)
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_a_manifest_ftrl_did_not_write_is_named_and_never_overwritten(tmp_path, content, force):
+    (tmp_path / MANIFEST).write_bytes(content)
+    named = re.escape(f"{str(tmp_path / MANIFEST)!r} is not an ftrl manifest")
+    with pytest.raises(ManifestError, match=named):
+        read_manifest(tmp_path)
+    with pytest.raises(DirectoryInUseError, match=named):
+        run_experiment(CONFIG, tmp_path, workers=1, progress="none", force=force)
+    assert (tmp_path / MANIFEST).read_bytes() == content
+    assert sorted(path.name for path in tmp_path.iterdir()) == [MANIFEST]
+
+
+def test_an_output_path_that_is_a_file_is_refused_by_name(tmp_path):
+    out = tmp_path / "afile"
+    out.write_text("not a directory")
+    with pytest.raises(DirectoryInUseError, match=re.escape(f"{str(out)!r} is not a directory")):
+        run_experiment(CONFIG, out, workers=1, progress="none")
+    with pytest.raises(DirectoryInUseError, match="Cannot create the result directory"):
+        run_experiment(CONFIG, out / "sub", workers=1, progress="none")
+    assert out.read_text() == "not a directory"
