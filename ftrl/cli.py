@@ -277,11 +277,8 @@ def _command_list(arguments: argparse.Namespace) -> int:
 
 
 def _run(config: Any, out: str, arguments: argparse.Namespace) -> int:
-    from ftrl._executors import check_scheduler
     from ftrl.experiment import run_experiment
 
-    if arguments.scheduler is not None:
-        check_scheduler(arguments.scheduler)  # before the result directory is created
     summary = run_experiment(
         config,
         out,
@@ -302,23 +299,7 @@ def _run(config: Any, out: str, arguments: argparse.Namespace) -> int:
     return EXIT_FAILED if summary.failed else 0
 
 
-def _check_config_file(config: str) -> None:
-    """ConfigError naming ``config`` when it cannot be read (a directory, say) or is not UTF-8 (as TOML must be)."""
-    from ftrl.experiment import ConfigError
-
-    try:
-        content = Path(config).read_bytes()
-    except OSError as error:
-        raise ConfigError([f"file: cannot read it ({error.strerror})"], config) from None
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError as error:
-        problem = f"file: not UTF-8 text (byte {content[error.start]:#04x} at offset {error.start}); TOML is UTF-8"
-        raise ConfigError([problem], config) from None
-
-
 def _command_run(arguments: argparse.Namespace) -> int:
-    _check_config_file(arguments.config)
     return _run(arguments.config, arguments.out, arguments)
 
 

@@ -255,10 +255,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        content = Path(path).read_bytes()
     except FileNotFoundError:
         raise ConfigError([f"file: no such file {str(path)!r}"], str(path)) from None
+    except OSError as error:  # a directory, say
+        raise ConfigError([f"file: cannot read it ({error.strerror})"], str(path)) from None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        problem = f"file: not UTF-8 text (byte {content[error.start]:#04x} at offset {error.start}); TOML is UTF-8"
+        raise ConfigError([problem], str(path)) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"file: not valid TOML ({error})"], str(path)) from None
 
@@ -799,11 +807,13 @@ def run_experiment(
         ``out_dir`` holds the results of a different config and ``force`` is False.
     """
     from ftrl import store
-    from ftrl._executors import Progress, execute
+    from ftrl._executors import Progress, check_scheduler, execute
 
     if not isinstance(config, Config):
         config = load_config(config)
     cells = expand_cells(config)
+    if scheduler is not None:
+        check_scheduler(scheduler)  # before the result directory is created
     directory = store.ResultDirectory(out_dir)
     directory.prepare(config, cells, force=force)
     todo = [cell for cell in cells if not directory.is_done(cell)]
