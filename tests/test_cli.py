@@ -168,16 +168,6 @@ def test_resamples_below_100_is_refused_by_the_option(result_dir, capsys):
     assert main(["report", str(result_dir), "--interval", "bootstrap", "--resamples", "100"]) == 0
 
 
-def test_an_unreachable_scheduler_leaves_no_result_directory(tmp_path, capsys):
-    pytest.importorskip("distributed")
-    config = tmp_path / "cli.toml"
-    config.write_text(GOOD)
-    out = tmp_path / "o"
-    assert main(["run", str(config), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9", "--quiet"]) == 1
-    assert "tcp://127.0.0.1:9" in capsys.readouterr().err
-    assert not out.exists()
-
-
 LONG = """
 [experiment]
 name = "long"

@@ -349,9 +349,11 @@ def test_dask_local_cluster_gives_the_same_results_as_local_processes(tmp_path):
 def test_an_unreachable_scheduler_fails_fast_with_a_clear_error(tmp_path):
     pytest.importorskip("distributed")
     start = time.monotonic()
+    out = tmp_path / "o"
     with pytest.raises(ExecutorError, match="tcp://127.0.0.1:9"):
-        run_experiment(small_config(), tmp_path, scheduler="tcp://127.0.0.1:9", progress="none")
+        run_experiment(small_config(), out, scheduler="tcp://127.0.0.1:9", progress="none")
     assert time.monotonic() - start < 20
+    assert not out.exists()  # checked before the result directory is made
 
 
 def test_an_existing_dask_cluster_is_reached_by_its_address(tmp_path):
