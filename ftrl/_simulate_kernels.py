@@ -31,8 +31,9 @@ def largest_magnitude(values: NDArray[np.float64]) -> float:
     r""":math:`\max_i |x_i|` (NaN if any entry is NaN), as an integer max of :func:`~ftrl.ops.order_key` keys so
     that the loop vectorizes."""
     largest = order_key(0.0)
-    for value in values:
-        largest = max(largest, order_key(abs(value)))
+    for i in range(values.shape[0]):
+        key = order_key(abs(values[i]))
+        largest = key if key > largest else largest
     return from_order_key(largest)
 
 
