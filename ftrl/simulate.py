@@ -320,7 +320,7 @@ def simulate(
     horizon = check_int(horizon, "horizon", _OWNER, low=1)
     feedback = check_choice(feedback, "feedback", ("full", "bandit"), _OWNER)
     record = _check_record(record, _OWNER)
-    seed_list = check_seeds(seeds, _OWNER)
+    seed_list = sorted(check_seeds(seeds, _OWNER))  # the frame is sorted by seed, then t
     workers = (os.cpu_count() or 1) if n_jobs is None else check_int(n_jobs, "n_jobs", _OWNER, low=1)
     path_choice = check_choice(_path, "_path", ("auto", "fast", "general"), _OWNER)
     if not isinstance(ledger, (bool, np.bool_)):

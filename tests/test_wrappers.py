@@ -289,6 +289,33 @@ def test_asleep_experts_keep_their_ratio_and_move_with_the_mixture() -> None:
     np.testing.assert_allclose(ratio / ratio[0], np.exp(-eta * (charged - charged[0])), rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("make", "kept"),
+    [
+        (lambda: Hedge(4, eta=0.5), True),
+        (lambda: ftrl.BOA(4), True),
+        (lambda: ftrl.Squint(4), True),
+        (lambda: ftrl.MLPoly(4), True),
+        (lambda: Hedge(4), False),  # the anytime rate changes every round
+        (lambda: ftrl.AdaHedge(4), False),  # so does AdaHedge's
+    ],
+)
+def test_which_learners_keep_the_ratio_of_two_asleep_experts(make, kept) -> None:
+    """An asleep expert's instantaneous regret is 0 under every wrapped learner; the ratio of two asleep experts'
+    weights is kept when each weight depends on the expert's own statistics, and moves with a shared rate."""
+    rng = np.random.default_rng(5)
+    sleeping = Sleeping(make())
+    for _ in range(30):
+        sleeping.update(rng.uniform(0.2, 0.7, 4) - [0.0, 0.0, 0.12, 0.12])  # experts 2 and 3 gain positive regrets
+    before = sleeping.weights
+    for _ in range(5):
+        sleeping.update(np.concatenate([rng.random(2), [np.nan, np.nan]]))
+    after = sleeping.weights
+    assert before[3] > 0 and after[3] > 0
+    ratio_moved = abs(after[2] / after[3] / (before[2] / before[3]) - 1)
+    assert ratio_moved < 1e-13 if kept else ratio_moved > 1e-9  # kept up to rounding, or moved beyond it
+
+
 def test_sleeping_predict_uses_the_awake_experts() -> None:
     sleeping = Sleeping(Hedge(3, eta=1.0))
     sleeping.update([0.0, 1.0, 0.0])
@@ -405,3 +432,127 @@ def test_simulate_sleeping_with_an_adaptive_environment_and_bad_input() -> None:
 
     with pytest.raises(ValueError, match="at least one expert awake in every round. Got .* in round 1"):
         simulate_sleeping(Sleeping(Hedge(2)), AllAsleep([0.5, 0.5]), 10)
+
+
+@pytest.mark.parametrize("wrap", [lambda inner: Delayed(inner, 1), lambda inner: Sleeping(inner)])
+def test_wrappers_apply_the_inner_loss_limit_on_every_path(wrap) -> None:
+    """Squint refuses losses above 1e100 in magnitude (its squared regrets would overflow); through a wrapper the
+    same losses once went in unchecked and left NaN weights, played as uniform."""
+    wrapper = wrap(ftrl.Squint(3))
+    assert wrapper.loss_limit == ftrl.Squint.loss_limit
+    wrapper.update([0.2, 0.5, 0.1])
+    before = (wrapper.t, np.array(wrapper.weights))
+    with pytest.raises(ValueError, match=rf"'losses' parameter of {type(wrapper).__name__} must lie in "
+                                         r"\[-1e\+100, 1e\+100\] for the wrapped Squint"):
+        wrapper.update([1e200, 0.0, 0.5])
+    assert wrapper.t == before[0] and np.array_equal(wrapper.weights, before[1])
+    losses = random_losses(40, 3, seed=1)
+    losses[20, 0] = 1e200
+    run = simulate_sleeping if isinstance(wrapper, Sleeping) else simulate
+    for path in ("fast", "general"):
+        with pytest.raises(ValueError, match=r"1e\+100"):
+            run(wrap(ftrl.Squint(3)), environments.Replay(losses), 40, _path=path)
+
+
+def test_rows_are_sorted_by_seed_whatever_the_order_of_the_seeds() -> None:
+    env = environments.Bernoulli([0.3, 0.5])
+    for run, learner in ((simulate, Hedge(2, eta=0.3)), (simulate_sleeping, Sleeping(Hedge(2, eta=0.3)))):
+        given_order = run(learner, env, 5, seeds=[4, 2, 7], record=2)
+        assert given_order[["seed", "t"]].values.tolist() == [[s, t] for s in (2, 4, 7) for t in (2, 4, 5)]
+        sorted_order = run(learner, env, 5, seeds=[2, 4, 7], record=2)
+        assert given_order.drop(columns=[]).equals(sorted_order)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Delayed(Hedge(3, eta=0.5), 2),
+        lambda: Sleeping(ftrl.Squint(3, prior=[0.5, 0.3, 0.2])),
+        lambda: Sleeping(Delayed(ftrl.AdaHedge(3), 1)),
+        lambda: Delayed(Delayed(FixedShare(3, eta=0.4, alpha=0.1), 1), 2),
+    ],
+)
+def test_get_params_rebuilds_the_wrapper(make) -> None:
+    """docs/learners.md: ``type(l)(**l.get_params())`` rebuilds a learner; wrappers included (nested too)."""
+    original = make()
+    params = json.loads(json.dumps(original.get_params()))  # JSON-ready, and a copy
+    rebuilt = type(original)(**params)
+    assert rebuilt.get_params() == original.get_params()
+    losses = random_losses(30, 3, seed=2, asleep_probability=0.3 if isinstance(original, Sleeping) else 0.0)
+    np.testing.assert_array_equal(advance_all(rebuilt, losses), advance_all(original, losses))
+    assert np.array_equal(rebuilt.weights, original.weights)
+
+
+def test_a_wrapper_spec_needs_a_valid_mapping_and_the_number_of_experts() -> None:
+    spec = Delayed(Hedge(3, eta=0.5), 2).get_params()["learner"]
+    with pytest.raises(TypeError, match="'n_experts' parameter of Delayed must be given"):
+        Delayed(spec, 1)
+    with pytest.raises(TypeError, match="'learner' parameter of Sleeping must be a learner or a mapping"):
+        Sleeping({"nom": "hedge"}, n_experts=3)
+    with pytest.raises(ValueError, match="'n_experts' parameter of Sleeping must match the wrapped learner's 3"):
+        Sleeping(Hedge(3), n_experts=4)
+
+
+@pytest.mark.parametrize("wrap", [lambda inner: Delayed(inner, 0), lambda inner: Sleeping(inner)])
+def test_wrapping_keeps_the_state_of_a_warm_learner(wrap) -> None:
+    """The docs say the wrappers work "without touching the learner": wrapping once reset it silently."""
+    warm = Hedge(3, eta=0.7)
+    for row in random_losses(10, 3, seed=3):
+        warm.update(row)
+    expected = np.array(warm.weights)
+    wrapper = wrap(warm)
+    assert warm.t == 10 and np.array_equal(wrapper.weights, expected)
+    wrapper.reset()
+    assert warm.t == 0  # an explicit reset still resets it
+
+
+def test_simulate_sleeping_keeps_its_blocks_within_the_memory_budget() -> None:
+    from ftrl.simulate import BLOCK_BYTES
+
+    sizes = []
+
+    class Recording(environments.SleepingEnvironment):
+        def block(self, size):
+            sizes.append(size)
+            return super().block(size)
+
+    n_experts = 3000
+    env = Recording(environments.Bernoulli(np.linspace(0.1, 0.9, n_experts)), awake_probability=0.5)
+    simulate_sleeping(Sleeping(Hedge(n_experts, eta=0.1)), env, 400, record="log")
+    assert sizes and max(sizes) * n_experts * 8 <= BLOCK_BYTES
+
+
+def test_simulate_sleeping_needs_only_the_documented_methods() -> None:
+    """``weights_for``, ``update``, ``reset`` (and ``n_experts``): no ``weights``, with an environment that does not
+    announce its awake set."""
+
+    class Minimal:
+        def __init__(self) -> None:
+            self.inner = Sleeping(Hedge(3, eta=0.5))
+            self.n_experts = 3
+
+        def weights_for(self, awake):
+            return self.inner.weights_for(awake)
+
+        def update(self, losses):
+            self.inner.update(losses)
+
+        def reset(self):
+            self.inner.reset()
+
+    class Unannounced:
+        n_experts = 3
+
+        def __init__(self) -> None:
+            self.env = environments.SleepingEnvironment(environments.Bernoulli([0.2, 0.5, 0.8]), 0.6)
+
+        def reset(self, *, seed=None):
+            self.env.reset(seed=seed)
+            return self
+
+        def step(self, weights):
+            return self.env.step(weights)
+
+    minimal = simulate_sleeping(Minimal(), Unannounced(), 50, record=10)
+    reference = simulate_sleeping(Sleeping(Hedge(3, eta=0.5)), Unannounced(), 50, record=10)
+    np.testing.assert_allclose(minimal.regret, reference.regret, rtol=0, atol=1e-12)

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -151,6 +152,26 @@ def _check_inner(learner: Any, owner: str) -> Any:
     return learner
 
 
+def _build_inner(spec: Mapping[str, Any], n_experts: int | None, owner: str) -> Any:
+    """The learner described by ``spec`` = {"name": ..., "params": {...}} (what ``get_params()["learner"]``
+    holds), with ``n_experts`` experts: a registered learner or, nested, a wrapper."""
+    name, params = spec.get("name"), spec.get("params", {})
+    if not isinstance(name, str) or not isinstance(params, Mapping) or set(spec) - {"name", "params"}:
+        raise TypeError(
+            f"The 'learner' parameter of {owner} must be a learner or a mapping {{'name': str, 'params': dict}} "
+            f"(as get_params() reports it). Got {spec!r} instead."
+        )
+    if n_experts is None:
+        raise TypeError(f"The 'n_experts' parameter of {owner} must be given to build the learner {name!r}.")
+    params = {key: value for key, value in params.items() if key != "n_experts"}
+    wrapper = {cls.name: cls for cls in (Delayed, Sleeping)}.get(name)
+    if wrapper is not None:
+        return wrapper(n_experts=n_experts, **params)
+    from ftrl.learners import make_learner
+
+    return make_learner(name, n_experts, **params)
+
+
 def _compiled_inner(learner: Any) -> bool:
     """True if ``learner.advance`` is the base protocol's single call ``block_kernel(losses, out, *learner._state)``."""
     return isinstance(learner, FullInformationLearner) and type(learner).advance is FullInformationLearner.advance
@@ -163,13 +184,35 @@ class _Wrapper:
     feedback: ClassVar[str] = "full"
     block_kernel: ClassVar[Callable[..., None]]
 
-    def __init__(self, learner: Any) -> None:
-        self.learner = _check_inner(learner, type(self).__name__)
+    def __init__(self, learner: Any, n_experts: int | None = None) -> None:
+        owner = type(self).__name__
+        if isinstance(learner, Mapping):
+            learner = _build_inner(learner, n_experts, owner)
+        self.learner = _check_inner(learner, owner)
         self.n_experts = int(learner.n_experts)
+        if n_experts is not None and check_int(n_experts, "n_experts", owner, low=1) != self.n_experts:
+            raise ValueError(
+                f"The 'n_experts' parameter of {owner} must match the wrapped learner's {self.n_experts}. "
+                f"Got {n_experts} instead."
+            )
         self._shape = (self.n_experts,)
         self._compiled = _compiled_inner(learner)
         self._scratch = np.zeros(1)
         self._expected = np.zeros(1)
+
+    @property
+    def loss_limit(self) -> float:
+        """The wrapped learner's largest accepted loss magnitude (see ``FullInformationLearner.loss_limit``)."""
+        return float(getattr(self.learner, "loss_limit", math.inf))
+
+    def _check_limit(self, values: NDArray[np.float64]) -> None:
+        """ValueError naming 'losses' if a (non-NaN) entry exceeds :attr:`loss_limit` in magnitude."""
+        limit = self.loss_limit
+        if limit < math.inf and np.nanmax(np.abs(values)) > limit:
+            raise ValueError(
+                f"The 'losses' parameter of {type(self).__name__} must lie in [-{limit:g}, {limit:g}] for the wrapped "
+                f"{type(self.learner).__name__}. Got {values!r} instead."
+            )
 
     @property
     def t(self) -> int:
@@ -228,7 +271,9 @@ class Delayed(_Wrapper):
     Parameters
     ----------
     learner : full-information learner
-        The learner to delay (not copied: the wrapper owns and advances it).
+        The learner to delay (not copied, nor reset: the wrapper owns and advances it from its current state), or
+        the mapping ``{"name": ..., "params": {...}}`` that ``get_params()["learner"]`` holds, built with
+        ``n_experts``: ``type(w)(**w.get_params())`` rebuilds a wrapper ``w``.
     delay : int
         d >= 0.
 
@@ -253,7 +298,7 @@ class Delayed(_Wrapper):
     name: ClassVar[str] = "delayed"
     block_kernel = staticmethod(delayed_block)
 
-    def __init__(self, learner: Any, delay: int) -> None:
+    def __init__(self, learner: Any, delay: int, *, n_experts: int | None = None) -> None:
         self.delay = check_int(delay, "delay", "Delayed", low=0)
         if hasattr(learner, "weights_for"):
             raise ValueError(
@@ -261,15 +306,18 @@ class Delayed(_Wrapper):
                 "when a round is played, its losses only d rounds later, so wrap the other way round, "
                 f"Sleeping(Delayed(learner, {self.delay})). Got {learner!r} instead."
             )
-        super().__init__(learner)
+        super().__init__(learner, n_experts)
         self._row = np.zeros((1, self.n_experts))
-        self.reset()
+        self._clear()
+
+    def _clear(self) -> None:
+        self._counter = np.zeros(1, dtype=np.int64)
+        self._pending = np.zeros((self.delay, self.n_experts))
 
     def reset(self) -> None:
         """Return to round 0: reset the wrapped learner and drop the queued losses."""
         self.learner.reset()
-        self._counter = np.zeros(1, dtype=np.int64)
-        self._pending = np.zeros((self.delay, self.n_experts))
+        self._clear()
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters, JSON friendly (the inner learner as its name and parameters)."""
@@ -291,6 +339,7 @@ class Delayed(_Wrapper):
             raise self._shape_error(values)
         if not np.all(np.isfinite(values)):
             raise ValueError(f"The 'losses' parameter of Delayed must be finite. Got {values!r} instead.")
+        self._check_limit(values)
         self._row[0] = values
         self.advance(self._row, self._expected)
 
@@ -347,8 +396,10 @@ class Sleeping(_Wrapper):
         R_{T,i} = \sum_{t \le T:\ i \in A_t} \big(\langle p_t, \ell_t\rangle - \ell_{t,i}\big),
 
     so the wrapper inherits the wrapped learner's bound: :math:`R_{T,i} \le \ln N/\eta + \eta T/8` for Hedge with
-    a fixed :math:`\eta` and losses in [0, 1]. An asleep expert's instantaneous regret is 0, so for Hedge the
-    weights of two experts that sleep keep their ratio, and a sleeping expert's weight moves exactly as the
+    a fixed :math:`\eta` and losses in [0, 1]. An asleep expert's instantaneous regret is 0, so for a learner
+    whose weight of an expert depends on that expert's own statistics alone (Hedge with a fixed rate, BOA, Squint,
+    ML-Poly) the weights of two experts that sleep keep their ratio (a shared rate or scale that changes, as in
+    anytime Hedge, AdaHedge or NormalHedge, moves it), and a sleeping expert's weight moves exactly as the
     mixture's would (the convention of :class:`ftrl.Aggregator`).
 
     ``update`` takes the NaN-marked losses. ``weights_for(awake)`` is :math:`p_t` for an awake mask; ``weights``
@@ -357,7 +408,9 @@ class Sleeping(_Wrapper):
     Parameters
     ----------
     learner : full-information learner
-        The learner to wrap (not copied: the wrapper owns and advances it).
+        The learner to wrap (not copied, nor reset: the wrapper owns and advances it from its current state), or
+        the mapping ``{"name": ..., "params": {...}}`` that ``get_params()["learner"]`` holds, built with
+        ``n_experts``: ``type(w)(**w.get_params())`` rebuilds a wrapper ``w``.
 
     Examples
     --------
@@ -380,12 +433,12 @@ class Sleeping(_Wrapper):
     name: ClassVar[str] = "sleeping"
     block_kernel = staticmethod(sleeping_block)
 
-    def __init__(self, learner: Any) -> None:
-        super().__init__(learner)
+    def __init__(self, learner: Any, *, n_experts: int | None = None) -> None:
+        super().__init__(learner, n_experts)
         self._charged = np.zeros((1, self.n_experts))
         self._played = np.zeros(self.n_experts)
         self._row = np.zeros((1, self.n_experts))
-        self.reset()
+        self._counter = np.zeros(1, dtype=np.int64)
 
     def reset(self) -> None:
         """Return to round 0: reset the wrapped learner."""
@@ -432,6 +485,7 @@ class Sleeping(_Wrapper):
             raise ValueError(
                 f"The 'losses' parameter of Sleeping must be finite or NaN (asleep). Got {values!r} instead."
             )
+        self._check_limit(values)
         self._row[0] = values
         self.advance(self._row, self._expected)
 
@@ -467,7 +521,6 @@ class Sleeping(_Wrapper):
 
 
 _SIMULATE_OWNER = "simulate_sleeping"
-_BLOCK_ROWS = 4096
 
 
 def simulate_sleeping(
@@ -500,7 +553,8 @@ def simulate_sleeping(
     env : environment
         Deep-copied and reset with ``reset(seed=s)`` for each seed; NaN losses mark asleep experts (e.g.
         :class:`environments.SleepingEnvironment`). When it has ``next_awake`` (the coming round's awake mask)
-        the learner's ``weights_for(next_awake)`` is passed to ``step``; otherwise its ``weights``.
+        the learner's ``weights_for(next_awake)`` is passed to ``step``; otherwise its weights for all experts
+        awake.
     horizon : int
         T >= 1.
     seeds : int or sequence of int
@@ -530,12 +584,12 @@ def simulate_sleeping(
     >>> bool((df.sleeping_regret == df.cum_loss - df.best_cum_loss).all())
     True
     """
-    from ftrl.simulate import _check_record, _jsonable, record_rounds
+    from ftrl.simulate import _MIN_BLOCK_ROWS, BLOCK_BYTES, _check_record, _jsonable, record_rounds
 
     start = time.perf_counter()
     horizon = check_int(horizon, "horizon", _SIMULATE_OWNER, low=1)
     record = _check_record(record, _SIMULATE_OWNER)
-    seed_list = check_seeds(seeds, _SIMULATE_OWNER)
+    seed_list = sorted(check_seeds(seeds, _SIMULATE_OWNER))  # the frame is sorted by seed, then t
     if _path not in ("auto", "fast", "general"):
         raise ValueError(f"The '_path' parameter of {_SIMULATE_OWNER} must be 'auto', 'fast' or 'general'. "
                          f"Got {_path!r} instead.")
@@ -558,7 +612,8 @@ def simulate_sleeping(
                          f"learner with advance(); got {type(env).__name__} and {type(probe).__name__}.")
     path = "fast" if fast_ok and _path != "general" else "general"
     rounds = record_rounds(horizon, record)
-    frames = [_run_sleeping_seed(make(), env, horizon, rounds, seed, path) for seed in seed_list]
+    block_rows = max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (8 * int(n_experts)))
+    frames = [_run_sleeping_seed(make(), env, horizon, rounds, seed, path, block_rows) for seed in seed_list]
     df = pd.concat(frames, ignore_index=True)
 
     import numba
@@ -614,7 +669,7 @@ def _learner_factory(learner: Any) -> Callable[[], Any]:
 
 
 def _run_sleeping_seed(learner: Any, template_env: Any, horizon: int, rounds: NDArray[np.int64], seed: int,
-                       path: str) -> pd.DataFrame:
+                       path: str, block_rows: int) -> pd.DataFrame:
     env = copy.deepcopy(template_env)
     env.reset(seed=seed)
     n_experts = int(learner.n_experts)
@@ -626,10 +681,11 @@ def _run_sleeping_seed(learner: Any, template_env: Any, horizon: int, rounds: ND
     pos = 0
     done = 0
     while done < horizon:
-        rows = min(_BLOCK_ROWS, horizon - done) if path == "fast" else 1
+        rows = min(block_rows, horizon - done) if path == "fast" else 1
         if path == "fast":
             losses = np.ascontiguousarray(env.block(rows), dtype=np.float64)
             _check_awake_rows(losses, done)
+            _check_magnitude(losses, learner, done)
             expected = np.empty(rows)
             learner.advance(losses, expected)
         else:
@@ -674,10 +730,23 @@ def _check_awake_rows(losses: NDArray[np.float64], done: int) -> None:
         )
 
 
+def _check_magnitude(losses: NDArray[np.float64], learner: Any, done: int) -> None:
+    """ValueError if an awake loss of the block exceeds the learner's ``loss_limit`` (what its ``update`` checks)."""
+    limit = float(getattr(learner, "loss_limit", math.inf))
+    if limit < math.inf and np.nanmax(np.abs(losses)) > limit:
+        row = int(np.flatnonzero(np.nanmax(np.abs(losses), axis=1) > limit)[0])
+        raise ValueError(
+            f"The losses of the environment passed to {_SIMULATE_OWNER} must lie in [-{limit:g}, {limit:g}] for "
+            f"{type(learner).__name__}. Got {losses[row]!r} in round {done + row + 1} instead."
+        )
+
+
 def _general_round(learner: Any, env: Any, done: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """One round through ``step``: commit the weights for the announced awake set, observe, pay, update."""
+    """One round through ``step``: commit the weights for the announced awake set (all experts when none is
+    announced), observe, pay, update."""
     announced = getattr(env, "next_awake", None)
-    committed = learner.weights_for(announced) if announced is not None else learner.weights
+    awake = np.ones(int(learner.n_experts), dtype=bool) if announced is None else announced
+    committed = learner.weights_for(awake)
     losses = np.asarray(env.step(np.asarray(committed, dtype=np.float64)), dtype=np.float64).reshape(1, -1)
     _check_awake_rows(losses, done)
     played = learner.weights_for(~np.isnan(losses[0]))
