@@ -17,6 +17,9 @@ means : ndarray of shape (N,) or None
     :math:`\sum_t \langle p_t, \mu\rangle - T \min_i \mu_i` can be computed. None otherwise.
 loss_range : tuple (low, high)
     Every loss the environment produces lies in ``[low, high]``.
+sleeping_experts : bool
+    True if a NaN loss marks an expert that is asleep in that round (at least one expert is awake in every
+    round), as in :class:`environments.SleepingEnvironment`. False or absent: every loss is finite.
 
 Methods
 -------
@@ -115,6 +118,7 @@ class BaseEnvironment:
     name: ClassVar[str] = ""
     """The registry name (``make(name)`` builds this class)."""
     oblivious: ClassVar[bool] = True
+    sleeping_experts: ClassVar[bool] = False
     means: NDArray[np.float64] | None = None
     loss_range: tuple[float, float] = (0.0, 1.0)
 

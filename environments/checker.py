@@ -11,6 +11,11 @@ from numpy.typing import NDArray
 from environments.base import is_oblivious
 
 
+def _declares_sleeping_experts(env: object) -> bool:
+    """True if ``env`` declares ``sleeping_experts = True``: a NaN loss then marks an asleep expert."""
+    return getattr(env, "sleeping_experts", False) is True
+
+
 class EnvironmentCheckError(ValueError):
     """An environment breaks the protocol; the message names the likely cause."""
 
@@ -33,9 +38,12 @@ def _play_steps(env: Any, seed: int, weights: NDArray[np.float64]) -> NDArray[np
         ) from error
     n_experts = env.n_experts
     low, high = getattr(env, "loss_range", None) or (-np.inf, np.inf)
+    sleeping = _declares_sleeping_experts(env)
+    announces = sleeping and hasattr(env, "next_awake")
     stream = np.empty((len(weights), n_experts))
     for round_index, round_weights in enumerate(weights):
         passed = round_weights.copy()
+        announced = np.array(env.next_awake, dtype=bool) if announces else None
         losses = env.step(passed)
         if not np.array_equal(passed, round_weights):
             raise EnvironmentCheckError(
@@ -50,17 +58,33 @@ def _play_steps(env: Any, seed: int, weights: NDArray[np.float64]) -> NDArray[np
         if losses.shape != (n_experts,):
             raise EnvironmentCheckError(
                 f"{name}.step returned shape {losses.shape} in round {round_index}; expected ({n_experts},) "
-                "(one loss per expert, n_experts = {n_experts})."
+                f"(one loss per expert, n_experts = {n_experts})."
             )
         if losses.dtype != np.float64:
             raise EnvironmentCheckError(
                 f"{name}.step returned dtype {losses.dtype} in round {round_index}; expected float64."
             )
-        if not np.all(np.isfinite(losses)):
-            raise EnvironmentCheckError(
-                f"{name}.step returned non-finite losses {losses} in round {round_index}."
+        awake = ~np.isnan(losses) if sleeping else np.ones(n_experts, dtype=bool)
+        if not np.all(np.isfinite(losses[awake])):
+            hint = (
+                " (NaN marks an asleep expert only in an environment that declares sleeping_experts = True)"
+                if not sleeping and np.any(np.isnan(losses))
+                else ""
             )
-        if np.any(losses < low) or np.any(losses > high):
+            raise EnvironmentCheckError(
+                f"{name}.step returned non-finite losses {losses} in round {round_index}{hint}."
+            )
+        if not np.any(awake):
+            raise EnvironmentCheckError(
+                f"{name}.step returned NaN for every expert in round {round_index}: an environment with "
+                "sleeping_experts = True must keep at least one expert awake (a finite loss) in every round."
+            )
+        if announced is not None and not np.array_equal(announced, awake):
+            raise EnvironmentCheckError(
+                f"{name}.next_awake announced {announced} for round {round_index}, but step left awake (finite "
+                f"losses) {awake}: the announced set must be the one played."
+            )
+        if np.any(losses[awake] < low) or np.any(losses[awake] > high):
             raise EnvironmentCheckError(
                 f"{name}.step returned losses {losses} in round {round_index}, outside its loss_range "
                 f"({low}, {high}): fix the losses or the declared loss_range."
@@ -69,8 +93,14 @@ def _play_steps(env: Any, seed: int, weights: NDArray[np.float64]) -> NDArray[np
     return stream
 
 
+def _same(first: NDArray[np.float64], second: NDArray[np.float64]) -> bool:
+    """Equal streams, NaN (an asleep expert) matching NaN."""
+    return first.shape == second.shape and bool(np.array_equal(first, second, equal_nan=True))
+
+
 def _first_difference(first: NDArray[np.float64], second: NDArray[np.float64]) -> int:
-    return int(np.argwhere(np.any(first != second, axis=1))[0, 0])
+    differ = (first != second) & ~(np.isnan(first) & np.isnan(second))
+    return int(np.argwhere(np.any(differ, axis=1))[0, 0])
 
 
 def _block_stream(env: Any, seed: int, sizes: list[int]) -> NDArray[np.float64]:
@@ -99,13 +129,19 @@ def check_env(env: Any, *, seed: int = 0, n_rounds: int = 50) -> None:
     within ``loss_range`` (if declared), and leaves the weights passed to it untouched; ``reset(seed=seed)``
     twice gives the same stream; ``means`` (if not None) has shape (N,) and lies in ``loss_range``; and for
     oblivious environments, ``block(n_rounds)`` equals the stream of ``n_rounds`` steps and blocks of sizes
-    1, 7 and the rest give the same stream again.
+    1, 7 and the rest give the same stream again (streams are compared with NaN matching NaN).
+
+    An environment that declares ``sleeping_experts = True`` (such as :class:`environments.SleepingEnvironment`)
+    may return NaN for asleep experts, but never for all of them in one round, and never an infinity; if it has
+    ``next_awake``, the set it announces before each ``step`` must be the set of finite losses that step returns.
+    NaN from any other environment is an error.
 
     Parameters
     ----------
     env : object
         The environment; left reset with ``seed`` and advanced.
     seed : int, default 0
+        A nonnegative int.
     n_rounds : int, default 50
         Rounds played per check, >= 9 (so that the split 1 + 7 + rest is not empty).
 
@@ -118,6 +154,8 @@ def check_env(env: Any, *, seed: int = 0, n_rounds: int = 50) -> None:
         raise ValueError(
             f"The 'n_rounds' parameter of check_env must be an int >= 9. Got {n_rounds!r} instead."
         )
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"The 'seed' parameter of check_env must be an int >= 0. Got {seed!r} instead.")
     name = type(env).__name__
     n_experts = getattr(env, "n_experts", None)
     if isinstance(n_experts, bool) or not isinstance(n_experts, numbers.Integral) or n_experts < 1:
@@ -130,7 +168,7 @@ def check_env(env: Any, *, seed: int = 0, n_rounds: int = 50) -> None:
     weights = _weights_sequence(int(n_experts), n_rounds)
     first = _play_steps(env, seed, weights)
     second = _play_steps(env, seed, weights)
-    if not np.array_equal(first, second):
+    if not _same(first, second):
         round_index = _first_difference(first, second)
         raise EnvironmentCheckError(
             f"reset(seed={seed}) twice gave different losses at round {round_index}: the environment probably "
@@ -154,7 +192,7 @@ def check_env(env: Any, *, seed: int = 0, n_rounds: int = 50) -> None:
     if not callable(getattr(env, "block", None)):
         raise EnvironmentCheckError(f"{name} declares oblivious = True but has no block(size) method.")
     whole = _block_stream(env, seed, [n_rounds])
-    if not np.array_equal(whole, first):
+    if not _same(whole, first):
         round_index = _first_difference(whole, first)
         raise EnvironmentCheckError(
             f"block({n_rounds}) after reset(seed={seed}) differs from {n_rounds} step() calls at round "
@@ -162,7 +200,7 @@ def check_env(env: Any, *, seed: int = 0, n_rounds: int = 50) -> None:
             "one row per round)."
         )
     split = _block_stream(env, seed, [1, 7, n_rounds - 8])
-    if not np.array_equal(split, first):
+    if not _same(split, first):
         round_index = _first_difference(split, first)
         raise EnvironmentCheckError(
             f"blocks of sizes 1, 7, {n_rounds - 8} differ from one block of {n_rounds} at round {round_index}: "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import numbers
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -11,7 +13,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from environments._validation import check_float, describe, param_error
+from environments._validation import (
+    as_numeric_array,
+    check_choice,
+    check_float,
+    describe,
+    is_scalar,
+    param_error,
+)
 from environments.base import BaseEnvironment
 
 LossName = Literal["square", "absolute", "pinball", "log"]
@@ -30,7 +39,10 @@ def _read_table(path: str | os.PathLike[str], owner: str, param: str) -> pd.Data
 def _loss_matrix(
     losses: Any, owner: str, param: str = "losses"
 ) -> tuple[NDArray[np.float64], list[str] | None, str | None]:
-    """(matrix (T, N) float64, column names or None, path or None), with every entry checked to be finite."""
+    """(matrix (T, N) float64, column names or None, path or None), with every entry checked to be finite.
+
+    The matrix is always a new C-contiguous array that shares no memory with ``losses``.
+    """
     path = None
     if isinstance(losses, (str, os.PathLike)):
         path = os.fspath(losses)
@@ -39,18 +51,20 @@ def _loss_matrix(
     if isinstance(losses, pd.DataFrame):
         names = [str(column) for column in losses.columns]
         non_numeric = [
-            name for name, dtype in zip(names, losses.dtypes) if not pd.api.types.is_numeric_dtype(dtype)
+            name
+            for name, dtype in zip(names, losses.dtypes)
+            if not pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_complex_dtype(dtype)
         ]
         if non_numeric:
-            raise param_error(owner, param, "numeric in every column", f"non-numeric column(s) {non_numeric}")
-        matrix = losses.to_numpy(dtype=np.float64, na_value=np.nan)
+            raise param_error(
+                owner, param, "numeric in every column (real numbers, not bools)", f"non-numeric column(s) {non_numeric}"
+            )
+        # Always a private C-ordered copy: to_numpy returns a view of a frame with a single block of columns.
+        matrix = np.array(losses.to_numpy(dtype=np.float64, na_value=np.nan), order="C", copy=True)
     else:
-        try:
-            matrix = np.array(losses, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise TypeError(
-                f"The '{param}' parameter of {owner} must be an array of numbers. Got {losses!r}."
-            ) from error
+        matrix = as_numeric_array(losses, f"The '{param}' parameter of {owner}")  # a new array, never a view
     if matrix.ndim != 2 or 0 in matrix.shape:
         raise param_error(owner, param, "a 2-d array of shape (T, N) with T, N >= 1", f"shape {matrix.shape}")
     bad = np.argwhere(~np.isfinite(matrix))
@@ -61,7 +75,7 @@ def _loss_matrix(
             f"The '{param}' parameter of {owner} must be finite. Got {float(matrix[row, column])!r} at row {row}, {label} "
             f"({len(bad)} non-finite entr{'y' if len(bad) == 1 else 'ies'} in all) instead."
         )
-    return np.ascontiguousarray(matrix), names, path
+    return matrix, names, path
 
 
 class Replay(BaseEnvironment):
@@ -80,6 +94,9 @@ class Replay(BaseEnvironment):
     ----------
     horizon : int
         T, also ``len(env)``. Asking for a round beyond it is a ValueError.
+    losses : ndarray (T, N)
+        A read-only float64 copy of the data: it shares no memory with the array or DataFrame passed, so later
+        edits of those do not change the replay (or its ``sha256``).
     expert_names : list of str or None
     loss_range : tuple
         The observed (min, max) of the data.
@@ -175,6 +192,9 @@ class ExpertForecasts(Replay):
     ----------
     raw_losses : ndarray (T, N)
         The unscaled losses. ``loss_range`` is (0.0, 1.0) and ``raw_loss_range`` is (a, b).
+    y, predictions : ndarray (T,), ndarray (T, N)
+        Float64 copies of the inputs: like ``losses`` and ``raw_losses`` they are read-only and share no memory
+        with what was passed, so later edits of the caller's arrays do not change the environment.
 
     References
     ----------
@@ -194,8 +214,7 @@ class ExpertForecasts(Replay):
         loss_range: tuple[float, float] | None = None,
     ) -> None:
         owner = type(self).__name__
-        if loss not in ("square", "absolute", "pinball", "log"):
-            raise param_error(owner, "loss", "one of 'square', 'absolute', 'pinball', 'log'", loss)
+        check_choice(loss, "loss", owner, ("square", "absolute", "pinball", "log"))
         if loss == "pinball":
             if quantile is None:
                 raise param_error(owner, "quantile", "a float in (0, 1) when loss='pinball'", quantile)
@@ -205,7 +224,7 @@ class ExpertForecasts(Replay):
         elif quantile is not None:
             raise param_error(owner, "quantile", "None unless loss='pinball'", quantile)
         forecasts, names, _ = _loss_matrix(predictions, owner, "predictions")
-        target = np.asarray(y, dtype=np.float64)
+        target = as_numeric_array(y, f"The 'y' parameter of {owner}")  # a copy: later edits of y change nothing
         if target.shape != (forecasts.shape[0],):
             raise param_error(
                 owner,
@@ -236,6 +255,8 @@ class ExpertForecasts(Replay):
         self.raw_losses = raw
         self.y = target
         self.predictions = forecasts
+        for private in (raw, target, forecasts):  # private copies, read-only like ``losses``
+            private.flags.writeable = False
         self.loss = loss
         self.quantile = quantile
         self._params = {
@@ -253,12 +274,21 @@ class ExpertForecasts(Replay):
     ) -> tuple[float, float]:
         if loss_range is None:
             return float(raw.min()), float(raw.max())
-        if np.ndim(loss_range) != 1 or len(loss_range) != 2:
-            raise param_error(owner, "loss_range", "a pair (low, high)", loss_range)
-        low = check_float(loss_range[0], "loss_range", owner, low=-np.inf, high=np.inf)
-        high = check_float(loss_range[1], "loss_range", owner, low=-np.inf, high=np.inf)
-        if not low < high:
-            raise param_error(owner, "loss_range", "a pair (low, high) with low < high", loss_range)
+        requirement = "a pair (low, high) with low < high, both finite floats"
+        if is_scalar(loss_range) or not hasattr(loss_range, "__len__") or len(loss_range) != 2:
+            raise param_error(owner, "loss_range", requirement, loss_range)
+        for bound in loss_range:
+            if isinstance(bound, (bool, np.bool_)) or not isinstance(bound, numbers.Real):
+                raise TypeError(
+                    f"The 'loss_range' parameter of {owner} must be {requirement}. Got {describe(loss_range)} "
+                    f"(holding {bound!r} of type {type(bound).__name__}) instead."
+                )
+        try:
+            low, high = (float(bound) for bound in loss_range)
+        except OverflowError:  # an int beyond the float range
+            raise param_error(owner, "loss_range", requirement, loss_range) from None
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise param_error(owner, "loss_range", requirement, loss_range)
         outside = np.argwhere((raw < low) | (raw > high))
         if outside.size:
             row, column = (int(i) for i in outside[0])

@@ -7,13 +7,20 @@ are time-varying; ``mean_sequence(start, size)`` gives them where they are known
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Literal
 
 import numpy as np
 from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
-from environments._validation import check_float, check_int, check_unit_interval_array, param_error
+from environments._validation import (
+    check_choice,
+    check_float,
+    check_int,
+    check_unit_interval_array,
+    param_error,
+)
 from environments.base import BaseEnvironment
 from environments.stochastic import uniforms_below
 
@@ -51,19 +58,32 @@ class Switching(BaseEnvironment):
             means_per_segment, "means_per_segment", owner, ndim=2
         )
         n_segments, self.n_experts = self.means_per_segment.shape
-        points = np.atleast_1d(np.asarray(change_points))
+        requirement = f"a 1-d array of {n_segments - 1} ints (one per segment after the first)"
+        if isinstance(change_points, (str, bytes)):
+            raise param_error(owner, "change_points", requirement, change_points)
+        try:
+            points = np.atleast_1d(np.asarray(change_points))
+        except (TypeError, ValueError):  # a ragged nesting of lists
+            raise param_error(owner, "change_points", requirement, change_points) from None
         if points.size == 0:
             points = points.astype(np.int64)
-        if points.ndim != 1 or points.dtype.kind not in "iu" or points.shape[0] != n_segments - 1:
+        int64_max = np.iinfo(np.int64).max
+        if points.dtype.kind == "O" and all(
+            isinstance(point, numbers.Integral) and not isinstance(point, (bool, np.bool_)) for point in points.flat
+        ):  # Python ints beyond the int64 range
             raise param_error(
-                owner,
-                "change_points",
-                f"a 1-d array of {n_segments - 1} ints (one per segment after the first)",
-                change_points,
+                owner, "change_points", f"ints in [1, {int64_max}] (they must fit in int64)", change_points
             )
+        # dtype kind "b" (bools), "f" (floats), "O" (other objects) and strings are all refused here
+        if points.ndim != 1 or points.dtype.kind not in "iu" or points.shape[0] != n_segments - 1:
+            raise param_error(owner, "change_points", requirement, change_points)
+        if points.dtype.kind == "u" and points.size and int(points.max()) > int64_max:
+            # checked before the cast, which would wrap 2**63 to a negative round
+            raise param_error(owner, "change_points", f"ints in [1, {int64_max}] (they must fit in int64)", points)
+        points = points.astype(np.int64)  # before np.diff: differences of unsigned ints wrap instead of going < 0
         if points.size and (points[0] < 1 or np.any(np.diff(points) <= 0)):
             raise param_error(owner, "change_points", "strictly increasing ints >= 1", change_points)
-        self.change_points = points.astype(np.int64)
+        self.change_points = points
         self._params = {"means_per_segment": self.means_per_segment, "change_points": self.change_points}
 
     def segment(self, rounds: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -174,9 +194,7 @@ class Drifting(BaseEnvironment):
     ) -> None:
         owner = type(self).__name__
         self.n_experts = check_int(n_experts, "n_experts", owner, minimum=1)
-        if kind not in ("random-walk", "sinusoid"):
-            raise param_error(owner, "kind", "one of 'random-walk', 'sinusoid'", kind)
-        self.kind = kind
+        self.kind = check_choice(kind, "kind", owner, ("random-walk", "sinusoid"))
         self.step_size = check_float(step_size, "step_size", owner, low=0.0, high=1.0, low_open=True)
         self.initial_means = None
         if initial_means is not None:

@@ -18,6 +18,7 @@ from environments._validation import (
     check_int,
     check_positive_array,
     check_unit_interval_array,
+    is_scalar,
     param_error,
 )
 from environments.base import BaseEnvironment
@@ -93,7 +94,7 @@ def gap_instance(n_experts: int, gap: float, *, best_mean: float = 0.5) -> Berno
     n_experts : int
         N >= 2.
     gap : float
-        :math:`\Delta \in [0, 1 - m]`.
+        :math:`\Delta \ge 0` with :math:`m + \Delta \le 1` (checked on the computed sum).
     best_mean : float, default 0.5
         m in [0, 1].
 
@@ -104,8 +105,18 @@ def gap_instance(n_experts: int, gap: float, *, best_mean: float = 0.5) -> Berno
     """
     n_experts = check_int(n_experts, "n_experts", "gap_instance", minimum=2)
     best_mean = check_float(best_mean, "best_mean", "gap_instance", low=0.0, high=1.0)
-    gap = check_float(gap, "gap", "gap_instance", low=0.0, high=1.0 - best_mean)
-    means = np.full(n_experts, best_mean + gap)
+    gap = check_float(gap, "gap", "gap_instance", low=0.0, high=1.0)
+    worst_mean = best_mean + gap
+    # Checked on the sum that becomes the means, not as gap <= 1.0 - best_mean: that difference rounds
+    # (1.0 - 0.9 < 0.1) and would refuse valid instances such as best_mean=0.9, gap=0.1.
+    if worst_mean > 1.0:
+        raise param_error(
+            "gap_instance",
+            "gap",
+            f"a float in the range [0.0, 1 - best_mean] (best_mean + gap <= 1, with best_mean = {best_mean!r})",
+            gap,
+        )
+    means = np.full(n_experts, worst_mean)
     means[0] = best_mean
     return Bernoulli(means)
 
@@ -127,6 +138,8 @@ def _normal_cdf(x: float) -> float:
 
 
 def _normal_pdf(x: float) -> float:
+    if abs(x) > 40.0:  # exp(-800) underflows to 0 anyway; squaring a huge x (tiny sigma) would overflow
+        return 0.0
     return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
 
 
@@ -139,10 +152,12 @@ def clipped_normal_mean(location: float, sigma: float) -> float:
     .. math:: \mathbb{E}[\mathrm{clip}(Z)] = m\,(\Phi(\beta) - \Phi(\alpha))
               + \sigma\,(\varphi(\alpha) - \varphi(\beta)) + 1 - \Phi(\beta).
     """
+    location, sigma = float(location), float(sigma)  # Python floats: a ratio beyond the float range is inf, silently
     alpha = -location / sigma
     beta = (1.0 - location) / sigma
     inside = _normal_cdf(beta) - _normal_cdf(alpha)
-    return location * inside + sigma * (_normal_pdf(alpha) - _normal_pdf(beta)) + 1.0 - _normal_cdf(beta)
+    upper_tail = 0.5 * math.erfc(beta / math.sqrt(2.0))  # 1 - Phi(beta) without cancellation
+    return location * inside + sigma * (_normal_pdf(alpha) - _normal_pdf(beta)) + upper_tail
 
 
 class Gaussian(BaseEnvironment):
@@ -171,16 +186,20 @@ class Gaussian(BaseEnvironment):
         owner = type(self).__name__
         self.locations = check_unit_interval_array(means, "means", owner)
         self.n_experts = self.locations.shape[0]
-        sigma_array = check_positive_array(np.atleast_1d(sigma), "sigma", owner)
-        if sigma_array.shape[0] == 1:
-            sigma_array = np.full(self.n_experts, sigma_array[0])
-        elif sigma_array.shape[0] != self.n_experts:
-            raise param_error(
-                owner, "sigma", f"a float or an array of length {self.n_experts} (as 'means')", sigma
-            )
-        self.sigma = sigma_array
+        scalar = is_scalar(sigma)
+        if scalar:  # a number (also a str or a bool, which check_float refuses)
+            scalar_sigma = check_float(sigma, "sigma", owner, low=0.0, high=math.inf, low_open=True)
+            self.sigma = np.full(self.n_experts, scalar_sigma)
+        else:
+            self.sigma = check_positive_array(sigma, "sigma", owner)
+            if self.sigma.shape[0] == 1:
+                self.sigma = np.full(self.n_experts, self.sigma[0])
+            elif self.sigma.shape[0] != self.n_experts:
+                raise param_error(
+                    owner, "sigma", f"a float or an array of length {self.n_experts} (as 'means')", sigma
+                )
         self.means = np.array([clipped_normal_mean(m, s) for m, s in zip(self.locations, self.sigma)])
-        self._params = {"means": self.locations, "sigma": sigma if np.ndim(sigma) == 0 else self.sigma}
+        self._params = {"means": self.locations, "sigma": scalar_sigma if scalar else self.sigma}
 
     def _block(self, size: int) -> NDArray[np.float64]:
         losses = self.np_random.standard_normal((size, self.n_experts))

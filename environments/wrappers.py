@@ -11,7 +11,14 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from environments._validation import check_int, check_weights, param_error
+from environments._validation import (
+    as_numeric_array,
+    check_float,
+    check_int,
+    check_weights,
+    is_scalar,
+    param_error,
+)
 from environments.base import BaseEnvironment, Seed, is_oblivious
 
 __all__ = ["SleepingEnvironment"]
@@ -35,7 +42,8 @@ class SleepingEnvironment(BaseEnvironment):
     fallback), whether used or not, so the stream does not depend on the block sizes.
 
     The awake set of the coming round is announced by :attr:`next_awake` (the sleeping-experts protocol reveals
-    it before the learner commits); ``step`` and ``block`` then use it.
+    it before the learner commits); ``step`` and ``block`` then use it. The class attribute
+    ``sleeping_experts = True`` declares the NaN convention, so :func:`environments.check_env` accepts it.
 
     Parameters
     ----------
@@ -55,6 +63,9 @@ class SleepingEnvironment(BaseEnvironment):
     """
 
     name: ClassVar[str] = "sleeping"
+    sleeping_experts: ClassVar[bool] = True
+    """Declares that a NaN loss marks an asleep expert (at least one expert is awake in every round), so that
+    :func:`environments.check_env` accepts NaN from this environment while refusing it from ordinary ones."""
 
     def __init__(self, env: Any, awake_probability: float | ArrayLike = 0.5) -> None:
         owner = type(self).__name__
@@ -73,25 +84,20 @@ class SleepingEnvironment(BaseEnvironment):
         self._params = {
             "env": {"name": getattr(env, "name", "") or type(env).__name__,
                     "params": describe() if callable(describe) else {}},
-            "awake_probability": awake_probability if isinstance(awake_probability, numbers.Real)
+            "awake_probability": float(self.awake_probability[0]) if is_scalar(awake_probability)
             else self.awake_probability,
         }
 
     def _check_probability(self, value: Any) -> NDArray[np.float64]:
+        """A float in [0, 1] (then the same for every expert) or an array of N of them; a new float64 array."""
         owner = type(self).__name__
-        if isinstance(value, (bool, np.bool_)):
-            raise TypeError(f"The 'awake_probability' parameter of {owner} must be a float or an array of floats. "
-                            f"Got {value!r} instead.")
-        try:
-            array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(f"The 'awake_probability' parameter of {owner} must be a float or an array of floats. "
-                            f"Got {value!r} instead.") from None
-        if array.ndim == 0:
-            array = np.full(self.n_experts, float(array))
+        requirement = f"a float in [0, 1] or an array of shape ({self.n_experts},) in [0, 1]"
+        if is_scalar(value):  # a number (also a str or a bool, which check_float refuses)
+            probability = check_float(value, "awake_probability", owner, low=0.0, high=1.0)
+            return np.full(self.n_experts, probability)
+        array = as_numeric_array(value, f"The 'awake_probability' parameter of {owner}")
         if array.shape != (self.n_experts,) or not np.all((array >= 0.0) & (array <= 1.0)):
-            raise param_error(owner, "awake_probability",
-                              f"a float in [0, 1] or an array of shape ({self.n_experts},) in [0, 1]", value)
+            raise param_error(owner, "awake_probability", requirement, value)
         return array
 
     def reset(self, *, seed: Seed = None) -> SleepingEnvironment:

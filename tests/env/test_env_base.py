@@ -56,6 +56,20 @@ def test_bad_weights_are_refused_with_the_weights_named(name: str) -> None:
     assert env.t == 0  # refused steps do not advance the environment
 
 
+@pytest.mark.parametrize("name", environments.names())
+def test_weights_of_the_wrong_kind_are_type_errors_naming_the_weights(name: str) -> None:
+    env = make_example(name).reset(seed=0)
+    n = env.n_experts
+    one_hot = [True] + [False] * (n - 1)  # sums to 1 as 0/1, but booleans are not weights
+    for weights, shown in (("ab", r"'ab' of type str"), ([str(1 / n)] * n, r"\['"), (one_hot, "not booleans")):
+        with pytest.raises(TypeError, match=rf"The 'weights' passed to {type(env).__name__}\.step must be an array "
+                           rf"of numbers.*{shown}"):
+            env.step(weights)
+    assert env.t == 0
+    losses = env.step([1] + [0] * (n - 1))  # a list of ints is fine
+    assert losses.shape == (n,) and env.t == 1
+
+
 def test_weights_within_tolerance_are_accepted() -> None:
     env = environments.Bernoulli([0.5, 0.5]).reset(seed=0)
     env.step(np.array([0.5 + 4e-10, 0.5 + 4e-10]))

@@ -164,3 +164,111 @@ def test_check_env_exercises_adaptive_environments_with_varied_weights() -> None
     check_env(Recording(), n_rounds=10)
     assert len(seen) == 20
     assert len({tuple(w) for w in seen[:10]}) == 10  # different weights each round
+
+
+def test_check_env_names_n_experts_in_the_shape_error() -> None:
+    with pytest.raises(
+        EnvironmentCheckError,
+        match=r"^WrongShape\.step returned shape \(4,\) in round 0; expected \(3,\) \(one loss per expert, "
+        r"n_experts = 3\)\.$",
+    ):
+        check_env(WrongShape())
+
+
+@pytest.mark.parametrize("name", environments.names())
+@pytest.mark.parametrize("awake_probability", [0.5, 0.0])
+def test_check_env_accepts_every_registered_environment_put_to_sleep(name: str, awake_probability: float) -> None:
+    env = environments.SleepingEnvironment(make_example(name), awake_probability=awake_probability)
+    assert env.sleeping_experts
+    check_env(env)
+    # the check really met asleep experts, and the losses of the awake ones are the wrapped environment's own
+    uniform = np.full(env.n_experts, 1.0 / env.n_experts)
+    env.reset(seed=0)
+    played = np.array([env.step(uniform) for _ in range(20)])
+    assert np.isnan(played).any() and not np.isnan(played).all(axis=1).any()
+    inner = make_example(name).reset(seed=0)
+    plain = np.array([inner.step(uniform) for _ in range(20)])
+    np.testing.assert_array_equal(played[~np.isnan(played)], plain[~np.isnan(played)])
+
+
+class SleepsWithoutSaying(UserEnvironment):
+    """NaN losses from an environment that does not declare sleeping_experts."""
+
+    def block(self, size):
+        losses = self.rng.random((size, self.n_experts))
+        losses[:, 0] = np.nan
+        return losses
+
+
+class Sleeping(UserEnvironment):
+    """Declares sleeping experts; expert 0 sleeps in every other round; subclasses break the convention."""
+
+    sleeping_experts = True
+
+    def block(self, size):
+        losses = self.rng.random((size, self.n_experts))
+        start = getattr(self, "t", 0)
+        self.t = start + size
+        losses[(np.arange(start, start + size) % 2) == 1, 0] = np.nan
+        return losses
+
+    def reset(self, *, seed=None):
+        self.t = 0
+        return super().reset(seed=seed)
+
+
+class EverybodyAsleep(Sleeping):
+    def block(self, size):
+        losses = super().block(size)
+        losses[-1] = np.nan
+        return losses
+
+
+class SleepingWithInfinity(Sleeping):
+    def block(self, size):
+        losses = super().block(size)
+        losses[:, 1] = np.inf
+        return losses
+
+
+class AnnouncesTheWrongAwakeSet(Sleeping):
+    @property
+    def next_awake(self):
+        return np.ones(self.n_experts, dtype=bool)  # says everybody, while expert 0 sleeps in odd rounds
+
+
+class AnnouncesTheRightAwakeSet(Sleeping):
+    @property
+    def next_awake(self):
+        return np.arange(self.n_experts) != 0 if self.t % 2 == 1 else np.ones(self.n_experts, dtype=bool)
+
+
+def test_check_env_accepts_nan_only_from_environments_that_declare_sleeping_experts() -> None:
+    check_env(Sleeping())
+    check_env(AnnouncesTheRightAwakeSet())
+    with pytest.raises(
+        EnvironmentCheckError,
+        match=r"SleepsWithoutSaying\.step returned non-finite losses .* in round 0 \(NaN marks an asleep expert only "
+        r"in an environment that declares sleeping_experts = True\)",
+    ):
+        check_env(SleepsWithoutSaying())
+    with pytest.raises(
+        EnvironmentCheckError,
+        match=r"EverybodyAsleep\.step returned NaN for every expert in round 0: an environment with "
+        r"sleeping_experts = True must keep at least one expert awake",
+    ):
+        check_env(EverybodyAsleep())
+    with pytest.raises(EnvironmentCheckError, match=r"SleepingWithInfinity\.step returned non-finite losses .*inf"):
+        check_env(SleepingWithInfinity())
+    with pytest.raises(
+        EnvironmentCheckError,
+        match=r"AnnouncesTheWrongAwakeSet\.next_awake announced \[ True  True  True\] for round 1, but step left "
+        r"awake \(finite losses\) \[False  True  True\]",
+    ):
+        check_env(AnnouncesTheWrongAwakeSet())
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_check_env_seed_is_checked(seed: object) -> None:
+    with pytest.raises(ValueError, match=r"The 'seed' parameter of check_env must be an int >= 0\. Got"):
+        check_env(UserEnvironment(), seed=seed)

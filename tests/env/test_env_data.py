@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 
@@ -218,3 +219,95 @@ def test_log_loss_bad_inputs() -> None:
         match=r"'predictions' parameter of ExpertForecasts must be finite\. Got nan at row 2, column 1",
     ):
         ExpertForecasts(Y, nan_predictions)
+
+
+# -- private copies of the data, and input checks ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"a": [0.0, 0.0, 0.0]},  # one column: to_numpy returns a view of the frame's block
+        {"a": [0.1], "b": [0.3]},  # one row: likewise
+    ],
+)
+def test_replay_of_a_dataframe_owns_its_data(columns: dict) -> None:
+    frame = pd.DataFrame(columns)
+    original = np.array(list(columns.values()), dtype=np.float64).T.copy()  # built from the dict, not the frame
+    env = Replay(frame)
+    frame.iloc[0, 0] = 5.0
+    frame.iloc[-1, -1] = 7.0
+    np.testing.assert_array_equal(env.reset(seed=0).block(len(original)), original)
+    np.testing.assert_array_equal(env.losses, original)
+    assert env.get_params()["sha256"] == hashlib.sha256(original.tobytes()).hexdigest()
+    assert env.loss_range == (float(original.min()), float(original.max()))
+
+
+def test_expert_forecasts_copy_their_inputs() -> None:
+    y, predictions = Y.copy(), PREDICTIONS.copy()
+    env = ExpertForecasts(y, predictions, loss="absolute", loss_range=(0.0, 2.0))
+    y[0] = 50.0
+    predictions[0, 0] = -50.0
+    np.testing.assert_array_equal(env.y, Y)
+    np.testing.assert_array_equal(env.predictions, PREDICTIONS)
+    np.testing.assert_allclose(env.reset(seed=0).block(3), np.abs(PREDICTIONS - Y[:, None]) / 2.0)
+    for stored in (env.y, env.predictions, env.raw_losses, env.losses):
+        assert not stored.flags.writeable
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (
+            lambda: ExpertForecasts(["a"], [[1.0]]),
+            TypeError,
+            r"The 'y' parameter of ExpertForecasts must be an array of numbers\. Got \['a'\]",
+        ),
+        (
+            lambda: ExpertForecasts([True, False], [[0.5], [0.5]], loss="log"),
+            TypeError,
+            r"The 'y' parameter of ExpertForecasts must be an array of numbers, not booleans",
+        ),
+        (
+            lambda: ExpertForecasts(Y, PREDICTIONS, loss=np.array(["square", "log"])),
+            ValueError,
+            r"The 'loss' parameter of ExpertForecasts must be one of 'square', 'absolute', 'pinball', 'log'",
+        ),
+        (
+            lambda: ExpertForecasts(Y, PREDICTIONS, loss_range=(0, np.inf)),
+            ValueError,
+            (
+                r"The 'loss_range' parameter of ExpertForecasts must be a pair \(low, high\) with low < high, "
+                r"both finite floats\. Got \[0\.0, inf\] instead\."
+            ),
+        ),
+        (
+            lambda: ExpertForecasts(Y, PREDICTIONS, loss_range=("0", "4")),
+            TypeError,
+            r"The 'loss_range' parameter of ExpertForecasts must be a pair .* of type str",
+        ),
+        (
+            lambda: Replay([["1", "2"]]),
+            TypeError,
+            r"The 'losses' parameter of Replay must be an array of numbers\. Got \[\['1', '2'\]\] \(dtype <U1\)",
+        ),
+        (
+            lambda: Replay([[0.1, True]]),
+            TypeError,
+            r"The 'losses' parameter of Replay must be an array of numbers, not booleans\. Got \[\[0\.1, True\]\]",
+        ),
+        (
+            lambda: Replay([[0.1], [0.2, 0.3]]),
+            ValueError,
+            r"The 'losses' parameter of Replay must be an array of numbers with a regular shape",
+        ),
+        (
+            lambda: Replay(pd.DataFrame({"hit": [True, False], "loss": [0.1, 0.2]})),
+            ValueError,
+            r"The 'losses' parameter of Replay must be numeric in every column .*\['hit'\]",
+        ),
+    ],
+)
+def test_data_inputs_of_the_wrong_kind_name_the_parameter(build, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        build()

@@ -143,3 +143,38 @@ def test_switching_losses_are_uniforms_below_the_segment_means() -> None:
     losses = np.concatenate([env.block(5), env.block(45)])
     expected = (uniforms_of_seed(5, (50, 2)) < env.mean_sequence(0, 50)).astype(float)
     np.testing.assert_array_equal(losses, expected)
+
+
+@pytest.mark.parametrize(
+    ("change_points", "message"),
+    [
+        (
+            np.array([2**63], dtype=np.uint64),  # passed '>= 1' and wrapped to -2**63 in the cast to int64
+            (
+                r"'change_points' parameter of Switching must be ints in \[1, 9223372036854775807\] \(they must "
+                r"fit in int64\)\. Got \[9223372036854775808\] instead"
+            ),
+        ),
+        ([2**70], r"'change_points' parameter of Switching must be ints in \[1, 9223372036854775807\]"),
+    ],
+)
+def test_switching_change_points_beyond_int64_are_refused(change_points, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Switching([[0.1], [0.2]], change_points)
+
+
+def test_switching_unsigned_change_points_must_increase() -> None:
+    # np.diff of unsigned ints wraps (3 - 5 = 2**64 - 2 > 0), so the order is checked after the cast to int64
+    with pytest.raises(ValueError, match=r"must be strictly increasing ints >= 1\. Got \[5, 3\]"):
+        Switching([[0.1], [0.2], [0.3]], np.array([5, 3], dtype=np.uint64))
+    env = Switching([[0.1], [0.2], [0.3]], np.array([3, 5], dtype=np.uint64))
+    assert env.change_points.dtype == np.int64
+    np.testing.assert_array_equal(env.change_points, [3, 5])
+
+
+def test_drifting_kind_must_be_one_of_the_strings() -> None:
+    for kind in (np.array(["sinusoid", "random-walk"]), 3, None):
+        with pytest.raises(
+            ValueError, match=r"'kind' parameter of Drifting must be one of 'random-walk', 'sinusoid'\. Got"
+        ):
+            Drifting(kind=kind)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -88,7 +89,11 @@ def test_gap_instance() -> None:
     np.testing.assert_allclose(env.means, [0.3, 0.5, 0.5, 0.5])
     np.testing.assert_allclose(gap_instance(2, 0.1).means, [0.5, 0.6])
     with pytest.raises(
-        ValueError, match=r"The 'gap' parameter of gap_instance must be a float in the range \[0\.0, 0\.5\]"
+        ValueError,
+        match=(
+            r"The 'gap' parameter of gap_instance must be a float in the range \[0\.0, 1 - best_mean\] "
+            r"\(best_mean \+ gap <= 1, with best_mean = 0\.5\)\. Got 0\.6 instead\."
+        ),
     ):
         gap_instance(3, 0.6)
     with pytest.raises(ValueError, match="'n_experts' parameter of gap_instance"):
@@ -154,7 +159,7 @@ def test_other_seed_other_stream(name: str) -> None:
         (lambda: Gaussian([0.5, -0.1]), r"'means' parameter of Gaussian must be in \[0, 1\]"),
         (
             lambda: Gaussian([0.5, 0.5], sigma=0.0),
-            r"'sigma' parameter of Gaussian must be > 0\. Got \[0\.0\]",
+            r"'sigma' parameter of Gaussian must be a float in the range \(0\.0, inf\)\. Got 0\.0 instead\.",
         ),
         (lambda: Gaussian([0.5, 0.5], sigma=[0.1, -1.0]), r"'sigma' parameter of Gaussian must be > 0"),
         (
@@ -184,3 +189,53 @@ def test_bernoulli_losses_are_uniforms_below_the_means() -> None:
     losses = Bernoulli(means).reset(seed=8).block(100)
     uniforms = np.random.Generator(np.random.PCG64(np.random.SeedSequence(8))).random((100, 3))
     np.testing.assert_array_equal(losses, (uniforms < means).astype(float))
+
+
+def test_gap_instance_may_reach_mean_one() -> None:
+    # 1.0 - 0.9 rounds to 0.09999999999999998 < 0.1: the bound is checked on the sum best_mean + gap instead
+    np.testing.assert_array_equal(gap_instance(3, 0.1, best_mean=0.9).means, [0.9, 1.0, 1.0])
+    np.testing.assert_array_equal(gap_instance(2, 0.3, best_mean=0.7).means, [0.7, 1.0])
+    np.testing.assert_array_equal(gap_instance(2, np.float32(0.5), best_mean=np.float64(0.5)).means, [0.5, 1.0])
+    with pytest.raises(
+        ValueError,
+        match=r"'gap' parameter of gap_instance must be a float in the range \[0\.0, 1 - best_mean\] "
+        r"\(best_mean \+ gap <= 1, with best_mean = 0\.9\)\. Got 0\.10000001 instead\.",
+    ):
+        gap_instance(3, 0.10000001, best_mean=0.9)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Bernoulli(["0.5"]), r"The 'means' parameter of Bernoulli must be an array of numbers\. Got"),
+        (lambda: Bernoulli([True, 0.5]), r"'means' parameter of Bernoulli must be an array of numbers, not bool"),
+        (lambda: Bernoulli(np.array([True])), r"'means' parameter of Bernoulli must be an array of numbers, not"),
+        (
+            lambda: Gaussian([0.3], sigma="0.1"),
+            (
+                r"^The 'sigma' parameter of Gaussian must be a float in the range \(0\.0, inf\)\. Got '0\.1' of "
+                r"type str instead\.$"
+            ),
+        ),
+        (lambda: Gaussian([0.3], sigma=True), r"'sigma' parameter of Gaussian .* Got True of type bool"),
+        (lambda: Gaussian([0.3], sigma=np.bool_(True)), r"'sigma' parameter of Gaussian .* of type bool"),
+        (lambda: Gaussian([0.3, 0.4], sigma=["0.1", "0.2"]), r"'sigma' parameter of Gaussian must be an"),
+        (lambda: Beta(["1"], [1.0]), r"'a' parameter of Beta must be an array of numbers"),
+        (lambda: Beta([1.0], [False]), r"'b' parameter of Beta must be an array of numbers, not booleans"),
+    ],
+)
+def test_strings_and_bools_are_type_errors(build, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        build()
+
+
+def test_gaussian_with_a_tiny_sigma_has_the_location_as_mean_without_warnings() -> None:
+    sigma = 1e-300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # overflow RuntimeWarnings fail the test
+        env = Gaussian([0.0, 0.3, 1.0], sigma=sigma)
+        # E[clip(Z)] -> clip(m) as sigma -> 0; at m = 0 it is E[max(Z, 0)] = sigma / sqrt(2 pi) exactly
+        np.testing.assert_allclose(env.means, [sigma / math.sqrt(2 * math.pi), 0.3, 1.0], rtol=1e-12, atol=0)
+        smallest = Gaussian([0.5], sigma=np.array(5e-324))  # a 0-d array is a scalar; the subnormal minimum
+        np.testing.assert_array_equal(smallest.means, [0.5])
+        np.testing.assert_array_equal(smallest.reset(seed=0).block(3), np.full((3, 1), 0.5))
