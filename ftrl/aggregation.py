@@ -46,10 +46,26 @@ Sleeping experts
     Stoltz & van Erven 2014). The forecast uses the weights renormalized over the awake experts,
     :math:`\hat y_t = \sum_{i\ \mathrm{awake}} p_{t,i} f_{t,i} / \sum_{i\ \mathrm{awake}} p_{t,i}` (uniform over
     the awake experts if they all have weight 0), and every asleep expert is charged the mixture's own loss,
-    :math:`\lambda(\hat y_t, y_t)` (with the gradient trick: 0, the mixture's centred linearized loss). So an
-    asleep expert's instantaneous regret :math:`\lambda(\hat y_t, y_t) - \ell_{t,i}` is zero: its cumulative loss
-    relative to the mixture's, which is what decides its weight, does not move while it sleeps, and two asleep
-    experts keep the ratio of their weights. At least one expert must be awake in every round.
+    :math:`\lambda(\hat y_t, y_t)` (with the gradient trick: 0, the mixture's centred linearized loss). All asleep
+    experts are charged the same, so the differences between their cumulative losses do not move while they
+    sleep. Whether their weights keep their ratio depends on how the learner maps losses to weights:
+
+    - exponential weights with a fixed rate (Hedge or FTRL with the entropy and a given ``eta``):
+      :math:`p_i/p_j = e^{-\eta(L_i - L_j)}`, so the ratio is kept exactly;
+    - a changing rate (anytime Hedge or FTRL, AdaHedge, FlipFlop): :math:`p_i/p_j = e^{-\eta_t(L_i - L_j)}` moves
+      with :math:`\eta_t` although :math:`L_i - L_j` does not; Fixed Share's mixing with the uniform distribution
+      pulls it towards 1; FTRL with another regularizer does not keep it either;
+    - regret-based learners (Squint, BOA, ML-Poly, NormalHedge, KT experts) compare each expert with the learner's
+      own loss :math:`\langle p_t, \ell_t\rangle` over *all* experts (they know nothing of sleeping), not with
+      :math:`\lambda(\hat y_t, y_t)`: an asleep expert's instantaneous regret is
+      :math:`m_t(\sum_{i\ \mathrm{awake}} \tilde p_{t,i}\ell_{t,i} - \lambda(\hat y_t, y_t))` (:math:`m_t` the
+      awake experts' mass, :math:`\tilde p_t` the renormalized weights), the same for all sleepers but not zero
+      (it is :math:`\ge 0` for a convex loss), and their weights are nonlinear in the cumulative regrets, so the
+      ratio moves. With the gradient trick :math:`\langle p_t, \tilde\ell_t\rangle = 0`, so a sleeper's regret is
+      exactly zero and Squint, BOA, ML-Poly and KT experts (whose weight of an expert depends only on its own
+      statistics) keep the ratio; NormalHedge's common scale still moves it.
+
+    At least one expert must be awake in every round.
 
 Loss range
     ``loss_range=(a, b)`` feeds the learner :math:`(\ell - a)/(b - a)` instead of :math:`\ell`, for learners whose

@@ -123,12 +123,16 @@ def summary(df: pd.DataFrame, column: str = "regret", by: str | Sequence[str] | 
             f"Got columns {list(df.columns)!r} instead."
         )
     keys = [*groups, "t"]
-    grouped = df.groupby(keys, sort=True)[column]
+    # dropna=False: a NaN in a grouping column (e.g. sweep_value of a reference learner) is a group, as in
+    # final_statistics, not a row to drop
+    grouped = df.groupby(keys, sort=True, dropna=False)[column]
     stats = grouped.agg(n_seeds="count", mean="mean", std="std")
     stats["sem"] = stats["std"] / np.sqrt(stats["n_seeds"])
-    quantiles = grouped.quantile(list(QUANTILES)).unstack(level=-1)
-    for level in QUANTILES:
-        stats[f"q{round(level * 100):02d}"] = quantiles[level]
+    # one row per (group, level), groups in the order of stats; taken by position, since unstacking would sort NaN
+    # keys first and aligning on labels loses them
+    quantiles = grouped.quantile(list(QUANTILES)).to_numpy().reshape(len(stats), len(QUANTILES))
+    for position, level in enumerate(QUANTILES):
+        stats[f"q{round(level * 100):02d}"] = quantiles[:, position]
     half_width = np.array(
         [
             student_t_quantile(0.5 + CONFIDENCE / 2, int(n) - 1) if n > 1 else np.nan
@@ -196,8 +200,15 @@ def final_statistics(
       share of resampled means below :math:`\bar x` and :math:`a` the jackknife skewness (acceleration).
 
     The bootstrap draws from ``numpy.random.default_rng(seed)``, afresh for every group, so a group's interval
-    does not depend on the other groups. With one seed, or ``column`` NaN everywhere in a group, the interval is
-    NaN (such groups are kept, with ``n_seeds`` 0 or 1); with all values equal it is that value.
+    does not depend on the other groups. NaN values are missing and left out (``n_seeds`` counts the others). With
+    one seed, or ``column`` NaN everywhere in a group, the interval is NaN (such groups are kept, with ``n_seeds``
+    0 or 1); with all values equal it is that value. An infinite value (a run whose regret diverged) is an
+    outcome, not missing: it is counted, the mean is that infinity (NaN if both +inf and -inf occur), ``std`` is
+    NaN and the interval is the point ``[mean, mean]`` (a distribution that yields an infinite value with positive
+    probability has an infinite mean). The statistics are computed on the values divided by the largest power of two
+    not above their largest magnitude (exact), so no intermediate sum overflows: ``mean`` and ``std`` are
+    finite whenever the true ones are representable; the sum of squares is the corrected two-pass one (Chan, Golub
+    & LeVeque 1983), accurate even when the mean is rounded.
 
     Parameters
     ----------
@@ -253,19 +264,35 @@ def final_statistics(
     for key, group in items:
         key = key if isinstance(key, tuple) else (key,)
         values = group[column].to_numpy(dtype=np.float64)
-        values = values[np.isfinite(values)]
+        values = values[~np.isnan(values)]
         n = values.size
-        mean = float(values.mean()) if n else math.nan
-        std = float(values.std(ddof=1)) if n > 1 else math.nan
-        if n < 2:
-            low = high = math.nan
-        elif std == 0.0:
+        infinite = values[np.isinf(values)]
+        if infinite.size:
+            # a distribution that yields +-inf with positive probability has that mean: the interval is the point
+            mean = float(infinite[0]) if np.all(infinite == infinite[0]) else math.nan
+            std = math.nan
             low = high = mean
-        elif method == "t":
-            half = student_t_quantile(0.5 + confidence / 2, n - 1) * std / math.sqrt(n)
-            low, high = mean - half, mean + half
         else:
-            low, high = _bootstrap_interval(values, confidence, n_resamples, seed, method == "bca")
+            # the statistics of values / 2^k with max |value| / 2^k in [1, 2) (exact), times 2^k: no sum overflows
+            scale = math.ldexp(1.0, math.frexp(float(np.max(np.abs(values))))[1] - 1) if n else 1.0
+            scaled = values / scale
+            mean_scaled = float(scaled.mean()) if n else math.nan
+            std_scaled = math.nan
+            if n > 1:  # the corrected two-pass sum of squares, exact to rounding even when the mean is rounded
+                deviations = scaled - mean_scaled
+                squares = float(np.sum(deviations**2)) - float(np.sum(deviations)) ** 2 / n
+                std_scaled = math.sqrt(max(squares, 0.0) / (n - 1))
+            mean, std = mean_scaled * scale, std_scaled * scale
+            if n < 2:
+                low = high = math.nan
+            elif std_scaled == 0.0:
+                low = high = mean
+            elif method == "t":
+                half = student_t_quantile(0.5 + confidence / 2, n - 1) * std_scaled / math.sqrt(n)
+                low, high = (mean_scaled - half) * scale, (mean_scaled + half) * scale
+            else:
+                low, high = _bootstrap_interval(scaled, confidence, n_resamples, seed, method == "bca")
+                low, high = low * scale, high * scale
         rows.append({**dict(zip(groups, key)), "n_seeds": n, "mean": mean, "std": std, "ci_low": low,
                      "ci_high": high})
     table = pd.DataFrame(rows, columns=[*groups, "n_seeds", "mean", "std", "ci_low", "ci_high"])

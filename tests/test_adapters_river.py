@@ -120,3 +120,76 @@ def test_river_estimator_checks() -> None:
     from river.checks import check_estimator
 
     check_estimator(FTRLRegressor(next(FTRLRegressor._unit_test_params())["models"], learning_rate=0.1))
+
+
+REGRESSION_LOSSES = sorted(
+    (cls for cls in vars(optim.losses).values()
+     if isinstance(cls, type) and issubclass(cls, optim.losses.RegressionLoss) and cls is not optim.losses.RegressionLoss),
+    key=lambda cls: cls.__name__,
+)
+
+
+class ScalarSquared(optim.losses.RegressionLoss):
+    """A user's loss that only works on numbers (``math.fabs``, ``if``): it must be evaluated model by model."""
+
+    def __call__(self, y_true, y_pred):
+        return math.fabs(y_pred - y_true) ** 2
+
+    def gradient(self, y_true, y_pred):
+        if y_pred > y_true:
+            return 2.0 * math.fabs(y_pred - y_true)
+        return -2.0 * math.fabs(y_pred - y_true)
+
+
+def naive_pair(river_loss) -> tuple:
+    """The loss and gradient evaluated one forecast at a time on floats, as EWARegressor calls them."""
+
+    def loss(y_hat, y):
+        return np.vectorize(lambda f, t: float(river_loss(y_true=float(t), y_pred=float(f))))(y_hat, y)
+
+    def gradient(y_hat, y):
+        return np.vectorize(lambda f, t: float(river_loss.gradient(y_true=float(t), y_pred=float(f))))(y_hat, y)
+
+    return loss, gradient
+
+
+def test_every_river_regression_loss_is_covered() -> None:
+    assert {cls.__name__ for cls in REGRESSION_LOSSES} >= {"Absolute", "Cauchy", "EpsilonInsensitiveHinge", "Huber",
+                                                          "Poisson", "Quantile", "Squared"}
+
+
+@pytest.mark.parametrize("loss_class", [*REGRESSION_LOSSES, ScalarSquared], ids=lambda cls: cls.__name__)
+def test_every_regression_loss_gives_ewa_regressor_predictions(loss_class) -> None:
+    ewa = preprocessing.StandardScaler() | ensemble.EWARegressor(fresh_models(), loss=loss_class(), learning_rate=0.01)
+    ours = preprocessing.StandardScaler() | FTRLRegressor(fresh_models(), loss=loss_class(), learning_rate=0.01)
+    theirs_predictions, our_predictions = [], []
+    for x, y in datasets.TrumpApproval():
+        y = y / 40.0 if loss_class is optim.losses.Poisson else y  # keep exp(forecast) finite
+        theirs_predictions.append(ewa.predict_one(x))
+        our_predictions.append(ours.predict_one(x))
+        ewa.learn_one(x, y)
+        ours.learn_one(x, y)
+    np.testing.assert_allclose(our_predictions, theirs_predictions, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss_class", [*REGRESSION_LOSSES, ScalarSquared], ids=lambda cls: cls.__name__)
+def test_every_regression_loss_with_the_gradient_trick_and_a_sleeper(loss_class) -> None:
+    values = [0.2, None, 1.4, 2.5]
+    model = FTRLRegressor([Constant(v) for v in values], loss=loss_class(), learner="adahedge", gradient_trick=True)
+    reference = Aggregator("adahedge", naive_pair(loss_class()), gradient_trick=True)
+    forecasts = [np.nan if v is None else v for v in values]
+    rng = np.random.default_rng(1)
+    for y in rng.uniform(0.0, 3.0, 40):
+        assert model.predict_one({}) == pytest.approx(reference.predict(forecasts), rel=1e-12)
+        model.learn_one({}, float(y))
+        reference.update(float(y))
+    np.testing.assert_allclose(model.weights, reference.weights, rtol=1e-10, atol=1e-15)
+    # and without the trick, the experts' own losses, model by model
+    plain = FTRLRegressor([Constant(v) for v in values], loss=loss_class(), learner="adahedge")
+    plain_reference = Aggregator("adahedge", naive_pair(loss_class()))
+    for y in rng.uniform(0.0, 3.0, 40):
+        plain.predict_one({})
+        plain_reference.predict(forecasts)
+        plain.learn_one({}, float(y))
+        plain_reference.update(float(y))
+    np.testing.assert_allclose(plain.weights, plain_reference.weights, rtol=1e-10, atol=1e-15)

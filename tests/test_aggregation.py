@@ -209,6 +209,88 @@ def test_sleeping_experts_keep_their_standing() -> None:
         assert change == pytest.approx(-eta * (mixture_loss - awake_loss), rel=1e-12)
 
 
+# (learner, params, needs a loss range, ratio kept without the gradient trick, ratio kept with it): see the
+# module docstring's "Sleeping experts"
+SLEEPING_RATIO = [
+    ("hedge", {"eta": 0.3}, False, True, True),
+    ("ftrl", {"regularizer": "entropy", "eta": 0.3}, False, True, True),
+    ("hedge", {}, True, False, False),  # anytime rate
+    ("ftrl", {"regularizer": "entropy"}, True, False, False),
+    ("ftrl", {"regularizer": "euclidean", "eta": 0.02}, False, False, False),
+    ("adahedge", {}, False, False, False),
+    ("flipflop", {}, False, False, False),
+    ("fixed-share", {"eta": 0.3, "alpha": 0.05}, False, False, False),
+    ("squint", {}, True, False, True),
+    ("boa", {}, False, False, True),
+    ("ml-poly", {}, False, False, True),
+    ("kt-experts", {}, True, False, True),
+    ("normalhedge", {}, True, False, False),
+]
+
+
+@pytest.mark.parametrize("gradient_trick", [False, True])
+@pytest.mark.parametrize(("name", "params", "loss_range", "kept", "kept_with_trick"), SLEEPING_RATIO,
+                         ids=lambda value: value if isinstance(value, str) else None)
+def test_which_learners_keep_the_weight_ratio_of_asleep_experts(name, params, loss_range, kept, kept_with_trick,
+                                                                 gradient_trick: bool) -> None:
+    rng = np.random.default_rng(0)
+    if loss_range:  # losses below 12 and linearized losses within (-40, 40) in the rounds played here
+        loss_range = (-40.0, 40.0) if gradient_trick else (0.0, 12.0)
+    else:
+        loss_range = None
+    aggregator = Aggregator(name, "square", gradient_trick=gradient_trick, loss_range=loss_range,
+                            learner_params=params)
+    offsets = np.array([[0.3, -0.5, 3.0, 0.4, -0.6], [-0.5, 0.3, -3.0, -0.6, 0.4]])
+    for t in range(10):  # all awake, expert 2 bad, the others taking turns: every learner spreads its weight
+        y = rng.normal()
+        aggregator.predict(y + offsets[t % 2] + 0.05 * rng.normal(size=5))
+        aggregator.update(y)
+    before = aggregator.weights.copy()
+    assert np.all(before[[0, 1, 3, 4]] > 0.0)
+    for _ in range(20):  # experts 3 and 4 asleep
+        y = rng.normal()
+        # two good awake experts that disagree (so the mixture's loss is below their mean loss) and a bad one
+        forecasts = np.array([y + 0.4 + 0.1 * rng.normal(), y - 0.4 + 0.1 * rng.normal(), y + 2.0, np.nan, np.nan])
+        weights = aggregator.weights.copy()
+        y_hat = aggregator.predict(forecasts)
+        losses = aggregator.round_losses(y)
+        # every sleeper is charged the same: the mixture's loss, or 0 with the trick (then rescaled by loss_range)
+        charged = 0.0 if gradient_trick else (y_hat - y) ** 2
+        if loss_range is not None:
+            charged = (charged - loss_range[0]) / (loss_range[1] - loss_range[0])
+        assert losses[3] == losses[4] == pytest.approx(charged, rel=1e-12, abs=1e-15)
+        if gradient_trick and loss_range is None:
+            # the learner's own loss <p, l~> over all experts is 0: a sleeper's instantaneous regret is exactly 0
+            assert weights @ losses == pytest.approx(0.0, abs=1e-12)
+        aggregator.update(y)
+    after = aggregator.weights
+    ratio_before, ratio_after = before[3] / before[4], after[3] / after[4]
+    if kept_with_trick if gradient_trick else kept:
+        assert ratio_after == pytest.approx(ratio_before, rel=1e-12)
+    else:
+        assert abs(ratio_after / ratio_before - 1.0) > 1e-6
+
+
+def test_regret_based_learners_see_a_nonzero_regret_for_sleepers() -> None:
+    # Squint compares each expert with <p_t, l_t> over all experts: a sleeper's regret is
+    # m_t * (sum over awake of p~_i l_i - loss of the mixture), with m_t the awake mass (naive computation here)
+    aggregator = Aggregator("squint", "square", loss_range=(0.0, 100.0))
+    for forecasts, y in [([0.0, 1.0, 3.0, 5.0], 1.0), ([0.5, 2.0, 1.0, 4.0], 2.0)]:
+        aggregator.predict(forecasts)
+        aggregator.update(y)
+    weights = aggregator.weights.copy()
+    regret_before = aggregator.learner.cum_regret.copy()
+    forecasts, y = [0.0, 4.0, np.nan, np.nan], 1.0
+    y_hat = aggregator.predict(forecasts)
+    aggregator.update(y)
+    mass = weights[0] + weights[1]
+    awake_loss = (weights[0] * (0.0 - y) ** 2 + weights[1] * (4.0 - y) ** 2) / mass / 100.0
+    expected = mass * (awake_loss - (y_hat - y) ** 2 / 100.0)
+    increments = aggregator.learner.cum_regret - regret_before
+    assert expected > 0.01
+    np.testing.assert_allclose(increments[2:], [expected, expected], rtol=1e-12)
+
+
 def test_sleeping_experts_with_gradient_trick_are_charged_zero() -> None:
     aggregator = Aggregator("hedge", "absolute", gradient_trick=True, learner_params={"eta": 1.0})
     aggregator.predict([1.0, np.nan, 3.0])

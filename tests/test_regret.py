@@ -57,6 +57,28 @@ def test_summary_by_groups_and_other_column():
     assert result[result.learner == "a"].n_seeds.eq(3).all()
 
 
+def test_summary_keeps_groups_whose_key_is_nan():
+    # experiment.py writes sweep_value = NaN for the reference learners of a sweep: they are groups like the others
+    rng = np.random.default_rng(4)
+    pieces = [pd.DataFrame({"learner": learner, "sweep_value": value, "seed": np.repeat(np.arange(5), 3),
+                            "t": np.tile([1, 2, 3], 5), "regret": rng.normal(size=15)})
+              for learner, value in [("hedge", 0.1), ("hedge", 0.5), ("adahedge", np.nan), ("flipflop", np.nan)]]
+    df = pd.concat(pieces, ignore_index=True).sample(frac=1.0, random_state=0)
+    result = summary(df, by=["learner", "sweep_value"])
+    assert len(result) == 4 * 3 and result.n_seeds.sum() == len(df)
+    for piece in pieces:
+        learner, value = piece.learner.iloc[0], piece.sweep_value.iloc[0]
+        rows = result[(result.learner == learner) & ((result.sweep_value == value) | (result.sweep_value.isna()
+                                                                                     & np.isnan(value)))]
+        assert rows.t.tolist() == [1, 2, 3]
+        for _, row in rows.iterrows():
+            values = piece.loc[piece.t == row.t, "regret"].to_numpy()
+            assert row["mean"] == pytest.approx(values.mean(), abs=1e-12)
+            assert row["std"] == pytest.approx(values.std(ddof=1), abs=1e-12)
+            for level, name in [(5, "q05"), (50, "q50"), (95, "q95")]:
+                assert row[name] == pytest.approx(np.percentile(values, level), abs=1e-12)
+
+
 def test_summary_missing_column():
     with pytest.raises(ValueError, match="pseudo_regret"):
         summary(_runs(2), column="pseudo_regret")

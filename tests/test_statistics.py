@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -89,3 +91,47 @@ def test_bad_input() -> None:
         final_statistics(df, column="pseudo_regret")
     with pytest.raises(TypeError, match="'df' parameter"):
         final_statistics([1, 2])
+
+
+@pytest.mark.parametrize("method", ["t", "bootstrap", "bca"])
+def test_an_infinite_value_is_an_outcome_not_missing(method: str) -> None:
+    table = final_statistics(frame(np.array([3.0, np.inf, 5.0])), method=method)
+    assert table["n_seeds"].item() == 3
+    assert table["mean"].item() == np.mean([3.0, np.inf, 5.0]) == np.inf
+    assert table["ci_low"].item() == table["ci_high"].item() == np.inf
+    assert np.isnan(table["std"].item())
+    minus = final_statistics(frame(np.array([-np.inf, 1.0])), method=method)
+    assert minus["mean"].item() == minus["ci_low"].item() == minus["ci_high"].item() == -np.inf
+    both = final_statistics(frame(np.array([-np.inf, np.inf, 1.0])), method=method)
+    assert both["n_seeds"].item() == 3 and np.isnan(both["mean"].item())
+    missing = final_statistics(frame(np.array([3.0, np.nan, 5.0])), method=method)  # NaN stays missing
+    assert missing["n_seeds"].item() == 2 and missing["mean"].item() == 4.0
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e307, 2.0**1023])
+def test_huge_values_do_not_overflow(scale: float) -> None:
+    base = np.random.default_rng(5).normal(1.0, 0.3, size=12)
+    values = base * scale
+    table = final_statistics(frame(values))
+    # the references: the statistics module (exact rational sums), and scipy on the unscaled sample, scaled back
+    np.testing.assert_allclose(table["mean"].item(), statistics.mean(values.tolist()), rtol=1e-15)
+    np.testing.assert_allclose(table["std"].item(), statistics.stdev(values.tolist()), rtol=1e-14)
+    low, high = scipy.stats.t.interval(0.95, 11, loc=base.mean(), scale=scipy.stats.sem(base))
+    np.testing.assert_allclose([table["ci_low"].item(), table["ci_high"].item()], [low * scale, high * scale],
+                               rtol=1e-12)
+    for method in ("bootstrap", "bca"):
+        huge = final_statistics(frame(values), method=method, seed=3)
+        small = final_statistics(frame(base), method=method, seed=3)
+        np.testing.assert_allclose(huge[["mean", "ci_low", "ci_high"]].to_numpy(),
+                                   small[["mean", "ci_low", "ci_high"]].to_numpy() * scale, rtol=1e-12)
+
+
+def test_equal_huge_values_give_that_value() -> None:
+    for value in (1e308, -1e308, 1.7976931348623157e308):
+        table = final_statistics(frame(np.full(2, value)))
+        assert table["mean"].item() == table["ci_low"].item() == table["ci_high"].item() == value
+        assert table["std"].item() == 0.0
+    nearly = [1e300, 1e300, 1e300 * (1 + 2.0**-52)]  # the last is 1e300 plus one unit in the last place
+    table = final_statistics(frame(np.array(nearly)))
+    assert table["mean"].item() == statistics.mean(nearly)
+    assert table["std"].item() == pytest.approx(statistics.stdev(nearly), rel=1e-14)  # exact sums: ulp / sqrt(3)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import numpy as np
 from river import base, optim
 
 from ftrl.aggregation import Aggregator
@@ -25,17 +26,44 @@ __all__ = ["FTRLRegressor"]
 _RATE_NAMES = {"hedge": "eta", "fixed-share": "eta", "ftrl": "eta"}
 
 
+def _has_array_form(loss: Any) -> bool:
+    """Whether ``loss`` is one of river's own regression losses, whose array form (``y_true`` and ``y_pred`` both
+    arrays, river's documented overload) computes the same numbers as its scalar form (a test checks each)."""
+    return type(loss).__module__ == optim.losses.__name__ and isinstance(loss, optim.losses.RegressionLoss)
+
+
 class _RiverLoss:
-    """A river ``RegressionLoss`` seen as ftrl's (loss, gradient) pair of functions of (y_hat, y)."""
+    """A river ``RegressionLoss`` seen as ftrl's (loss, gradient) pair of elementwise functions of (y_hat, y).
+
+    The Aggregator calls them with an array of forecasts ``y_hat`` and a float ``y`` (and with two floats for the
+    mixture). river's losses take two floats or, for river's own classes, two arrays of the same shape (many,
+    e.g. ``Huber`` and ``EpsilonInsensitiveHinge``, branch on ``isinstance(y_true, np.ndarray)``, so an array of
+    forecasts with a float outcome breaks them). So: two floats are passed as floats; arrays are broadcast to one
+    shape and passed whole to river's own losses, and element by element, as floats, to any other loss (a
+    subclass or a user's loss may only work on numbers), exactly as ``EWARegressor`` calls them.
+    """
 
     def __init__(self, loss: optim.losses.RegressionLoss) -> None:
         self.river_loss = loss
+        self.vectorized = _has_array_form(loss)
+
+    def _apply(self, function: Any, y_hat: Any, y: Any) -> Any:
+        if np.ndim(y_hat) == 0 and np.ndim(y) == 0:
+            return float(function(y_true=float(y), y_pred=float(y_hat)))
+        forecasts, outcomes = np.broadcast_arrays(np.asarray(y_hat, dtype=np.float64),
+                                                  np.asarray(y, dtype=np.float64))
+        if self.vectorized:
+            values = function(y_true=np.array(outcomes), y_pred=np.array(forecasts))
+            return np.broadcast_to(np.asarray(values, dtype=np.float64), forecasts.shape)
+        values = [float(function(y_true=float(outcome), y_pred=float(forecast)))
+                  for forecast, outcome in zip(forecasts.ravel(), outcomes.ravel())]
+        return np.array(values, dtype=np.float64).reshape(forecasts.shape)
 
     def loss(self, y_hat: Any, y: Any) -> Any:
-        return self.river_loss(y_true=y, y_pred=y_hat)
+        return self._apply(self.river_loss, y_hat, y)
 
     def gradient(self, y_hat: Any, y: Any) -> Any:
-        return self.river_loss.gradient(y_true=y, y_pred=y_hat)
+        return self._apply(self.river_loss.gradient, y_hat, y)
 
 
 class FTRLRegressor(base.Ensemble, base.Regressor):
@@ -51,7 +79,11 @@ class FTRLRegressor(base.Ensemble, base.Regressor):
         At least two.
     loss : river ``optim.losses.RegressionLoss`` or str, optional
         The loss :math:`\lambda` (default ``optim.losses.Squared()``, :math:`(f - y)^2`, as EWARegressor), or one
-        of ftrl's names ("square", "absolute", "pinball", "percentage", "log").
+        of ftrl's names ("square", "absolute", "pinball", "percentage", "log"). Any ``RegressionLoss`` works, called
+        ``loss(y_true=y, y_pred=f)`` as EWARegressor calls it: river's own losses (Huber, EpsilonInsensitiveHinge,
+        ...) on all the models' forecasts at once in their array form, any other (a subclass, a loss of your own
+        that only works on numbers) once per model on floats. The same holds for ``loss.gradient`` with
+        ``gradient_trick``.
     learning_rate : float, optional
         The fixed rate :math:`\eta` of a learner that has one ("hedge", "fixed-share", "ftrl"); None: the
         learner's own tuning (Hedge: anytime rate, which assumes losses in [0, 1]: give ``loss_range``).

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ftrl._validation import as_real_array
@@ -26,13 +27,22 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
     streams the rows in order: for each row it forecasts with the current weights, then reveals :math:`y` and
     updates the learner (exactly :class:`ftrl.Aggregator`'s ``predict`` then ``update``), so the weights after
     ``partial_fit`` on a series are those of an online forecaster that never saw a row before predicting it.
-    ``fit`` forgets everything (a fresh learner) and calls ``partial_fit``. ``predict(X)`` uses the current
+    ``fit`` forgets everything (a fresh learner) and then streams the rows the same way. A ``fit`` or
+    ``partial_fit`` that raises leaves the fitted attributes as they were. ``predict(X)`` uses the current
     weights for every row and does not learn. An estimator's NaN forecast means it is asleep for that row.
+
+    Cloning and model selection: the estimators are part of the model's definition, not fitted by it, so
+    ``sklearn.base.clone`` (and with it ``cross_val_score``, ``GridSearchCV``, ...) keeps them: the clone is an
+    unfitted aggregator over the same fitted estimator objects (as if each were wrapped in
+    ``sklearn.frozen.FrozenEstimator``, which works here too). Cross-validation therefore re-runs only the online
+    aggregation on each training fold, over estimators fitted beforehand; fit them on data that precedes the
+    folds, or the scores are optimistic. An estimator that is not fitted is a ``NotFittedError`` naming it.
 
     Parameters
     ----------
     estimators : list of fitted regressors
-        Anything with ``predict(X) -> (n_samples,)``.
+        Anything with ``predict(X)`` returning one number per row (shape (n_samples,) or (n_samples, 1)), finite
+        or NaN (asleep). Every clone uses the same objects; they are never refitted.
     learner : str
         A full-information learner's registry name (:func:`ftrl.learner_names`), built at ``fit`` with
         ``learner_params``. (An instance is a TypeError: ``sklearn.base.clone`` would call its ``get_params(deep=...)``.)
@@ -82,10 +92,69 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
         self.loss_range = loss_range
         self.learner_params = learner_params
 
+    def __sklearn_clone__(self) -> OnlineAggregatorRegressor:
+        """A fresh, unfitted copy that keeps the same (fitted) ``estimators``; ``sklearn.base.clone`` calls this.
+
+        scikit-learn's default clone would clone every entry of the ``estimators`` list, i.e. replace each fitted
+        forecaster by an unfitted copy, and the clone could not ``fit``. This estimator never fits its estimators,
+        so, like ``sklearn.frozen.FrozenEstimator``, it keeps them through a clone: the clone holds a new list of
+        the same estimator objects; every other parameter is cloned as usual.
+        """
+        params = self.get_params(deep=False)
+        estimators = params.pop("estimators")
+        params = {name: clone(value, safe=False) for name, value in params.items()}
+        return type(self)(estimators=list(estimators) if isinstance(estimators, (list, tuple)) else estimators,
+                          **params)
+
+    def _checked_estimators(self) -> list[Any]:
+        owner = type(self).__name__
+        if not isinstance(self.estimators, (list, tuple)) or len(self.estimators) == 0:
+            raise ValueError(
+                f"The 'estimators' parameter of {owner} must be a non-empty list of fitted regressors. "
+                f"Got {self.estimators!r} instead."
+            )
+        missing = [index for index, estimator in enumerate(self.estimators)
+                   if not callable(getattr(estimator, "predict", None))]
+        if missing:
+            index = missing[0]
+            raise TypeError(
+                f"The 'estimators' parameter of {owner} must hold objects with a predict(X) method. "
+                f"Got estimators[{index}] = {self.estimators[index]!r} instead."
+            )
+        return list(self.estimators)
+
     def _expert_forecasts(self, X: Any) -> NDArray[np.float64]:
-        forecasts = np.column_stack([as_real_array(estimator.predict(X), "estimators", type(self).__name__)
-                                     for estimator in self.estimators])
-        return forecasts.astype(np.float64)
+        """The (n_samples, n_estimators) forecasts, each estimator's checked and named if it misbehaves."""
+        owner = type(self).__name__
+        columns: list[NDArray[np.float64]] = []
+        for index, estimator in enumerate(self._checked_estimators()):
+            name = f"estimators[{index}] ({type(estimator).__name__})"
+            try:
+                forecast = estimator.predict(X)
+            except NotFittedError as error:
+                raise NotFittedError(
+                    f"The 'estimators' parameter of {owner} must hold fitted regressors, but {name} is not fitted: "
+                    f"{owner} never fits its estimators. Fit each one before building {owner} (sklearn.base.clone "
+                    f"keeps them, so cross_val_score and GridSearchCV use them as they are). ({error})"
+                ) from error
+            values = as_real_array(forecast, "estimators", owner)
+            if values.ndim == 2 and values.shape[1] == 1:
+                values = values[:, 0]
+            expected = columns[0].shape[0] if columns else None
+            if values.ndim != 1 or (expected is not None and values.shape[0] != expected):
+                wanted = "(n_samples,)" if expected is None else f"({expected},), as estimators[0]'s"
+                raise ValueError(
+                    f"The 'estimators' parameter of {owner} must hold regressors whose predict(X) returns one number "
+                    f"per row, shape {wanted}. Got shape {values.shape} from {name} instead."
+                )
+            if np.any(np.isinf(values)):
+                raise ValueError(
+                    f"The 'estimators' parameter of {owner} must hold regressors whose forecasts are finite (or NaN "
+                    f"for asleep). Got an infinite forecast from {name} at row {int(np.flatnonzero(np.isinf(values))[0])} "
+                    f"of X instead."
+                )
+            columns.append(values)
+        return np.column_stack(columns)
 
     def _new_aggregator(self) -> Aggregator:
         if not isinstance(self.learner, str):
@@ -94,18 +163,36 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
                 f"ftrl.learner_names()), with its parameters in learner_params. Got {self.learner!r} instead."
             )
         aggregator = Aggregator(self.learner, self.loss, quantile=self.quantile, gradient_trick=self.gradient_trick,
-                                loss_range=self.loss_range, n_experts=len(self.estimators),
+                                loss_range=self.loss_range, n_experts=len(self._checked_estimators()),
                                 learner_params=self.learner_params)
         aggregator.reset()
         return aggregator
 
     def fit(self, X: Any, y: ArrayLike) -> OnlineAggregatorRegressor:
-        """Start from a fresh learner and stream the rows of (X, y) in order (see :meth:`partial_fit`)."""
-        self.aggregator_ = self._new_aggregator()
-        return self.partial_fit(X, y)
+        """Start from a fresh learner and stream the rows of (X, y) in order (see :meth:`partial_fit`).
+
+        If it raises, the fitted attributes are those of before the call.
+        """
+        return self._stream(self._new_aggregator(), X, y)
 
     def partial_fit(self, X: Any, y: ArrayLike) -> OnlineAggregatorRegressor:
-        """For each row in order: forecast with the current weights, then update them with its outcome."""
+        """For each row in order: forecast with the current weights, then update them with its outcome.
+
+        If it raises, the fitted attributes are those of before the call.
+        """
+        if not hasattr(self, "aggregator_"):
+            return self._stream(self._new_aggregator(), X, y)
+        n_estimators = len(self._checked_estimators())
+        if n_estimators != self.aggregator_.n_experts:
+            raise ValueError(
+                f"The 'estimators' parameter of {type(self).__name__} must keep its length between partial_fit "
+                f"calls ({self.aggregator_.n_experts}, as fitted); call fit to start afresh. Got {n_estimators}."
+            )
+        # Work on a copy, so that a call that raises half-way leaves the fitted state as it was.
+        return self._stream(copy.deepcopy(self.aggregator_), X, y)
+
+    def _stream(self, trial: Aggregator, X: Any, y: ArrayLike) -> OnlineAggregatorRegressor:
+        """Play the rows on ``trial`` (a fresh learner or a copy of the fitted one); assign only if all went well."""
         owner = type(self).__name__
         targets = as_real_array(y, "y", owner)
         forecasts = self._expert_forecasts(X)
@@ -116,22 +203,31 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
             )
         if not np.all(np.isfinite(targets)):
             raise ValueError(f"The 'y' parameter of {owner} must be finite. Got {targets!r} instead.")
-        # Work on a copy, so that a call that raises half-way leaves the fitted state as it was.
-        trial = copy.deepcopy(self.aggregator_) if hasattr(self, "aggregator_") else self._new_aggregator()
+        asleep = np.flatnonzero(np.isnan(forecasts).all(axis=1))
+        if asleep.size:
+            raise ValueError(
+                f"The 'estimators' parameter of {owner} must have at least one estimator awake (a forecast that is "
+                f"not NaN) in every row. Got none at row {int(asleep[0])} of X ({asleep.size} such rows)."
+            )
         online = np.empty(targets.shape[0])
         for row, (forecast_row, target) in enumerate(zip(forecasts, targets)):
             online[row] = trial.predict(forecast_row)
             trial.update(float(target))
         self.aggregator_ = trial
-        self.weights_ = trial.weights
+        self.weights_ = trial.weights.copy()
         self.forecasts_ = online
-        self.n_estimators_ = len(self.estimators)
+        self.n_estimators_ = forecasts.shape[1]
         return self
 
     def predict(self, X: Any) -> NDArray[np.float64]:
         """The forecasts with the current weights (renormalized over the awake estimators of each row)."""
         check_is_fitted(self, "weights_")
         forecasts = self._expert_forecasts(X)
+        if forecasts.shape[1] != self.weights_.shape[0]:
+            raise ValueError(
+                f"The 'estimators' parameter of {type(self).__name__} must keep the length it was fitted with "
+                f"({self.weights_.shape[0]}). Got {forecasts.shape[1]} estimators instead."
+            )
         awake = ~np.isnan(forecasts)
         if awake.all():
             return forecasts @ self.weights_
