@@ -256,8 +256,61 @@ def sum_exp_below(row: NDArray[np.float64], shift: float, scale: float) -> tuple
 
 
 @kernel
-def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]) -> None:
-    """log(sum(exp(a[r]))) for each row r: the largest term taken out, log1p of the rest (as scipy does)."""
+def _halving(gamma: float) -> float:
+    """The factor h of :func:`_tempered_gap`: 0.5 for a temperature above 1, else 1."""
+    return 0.5 if gamma > 1.0 else 1.0
+
+
+@kernel
+def _tempered_gap(x: float, shift: float, half: float, gamma: float) -> float:
+    r""":math:`(x - s)/\gamma` for :math:`x \le s` (s = ``shift``, the largest entry, finite; :math:`\gamma > 0`):
+    <= 0, and -inf only where :math:`e^{(x - s)/\gamma}` is 0 in double precision.
+
+    The shift comes before the division, so no finite entry overflows by the division alone (``1e308 / 0.5``).
+    It is taken as :math:`(hx - hs)/(h\gamma)` with h = :func:`_halving` ``(gamma)``: for :math:`\gamma > 1`, h = 1/2
+    keeps the difference finite (:math:`|x/2 - s/2| \le` the largest double) where :math:`x - s` would overflow
+    and the quotient may still be a moderate number; the halvings are exact (but for subnormal x, an error of
+    2.5e-324 / :math:`\gamma`), so the result is rounded as :math:`(x - s)/\gamma` is. For :math:`\gamma \le 1`, h = 1,
+    and an overflow to -inf is right (the true quotient is below -1.8e308). One division, no branch: the loops
+    calling it vectorize. -inf stays -inf, NaN stays NaN.
+    """
+    return (x * half - shift * half) / (gamma * half)
+
+
+@kernel(reassociate=True)
+def _sum_exp_below_tempered(row: NDArray[np.float64], shift: float, gamma: float) -> tuple[float, float]:
+    """:func:`sum_exp_below` with the exponents :func:`_tempered_gap` ``(x, shift, h, gamma)``: the sum of
+    exp((x - shift) / gamma) over the entries x != shift, and the number of entries equal to shift."""
+    total = 0.0
+    n_equal = 0
+    half = _halving(gamma)
+    for j in range(row.shape[0]):
+        is_equal = row[j] == shift
+        term = fast_exp(0.0 if is_equal else _tempered_gap(row[j], shift, half, gamma))
+        total += 0.0 if is_equal else term
+        n_equal += is_equal
+    return total, float(n_equal)
+
+
+@kernel
+def _add_tempered(largest: float, gamma: float, log_term: float) -> float:
+    r""":math:`s + \gamma t` (s = ``largest``, t = ``log_term``) without a spurious overflow of :math:`\gamma t`
+    (huge :math:`\gamma`): if that product is infinite while t is finite, :math:`\gamma (s/\gamma + t)`, which
+    overflows only if the result does. :math:`\gamma = 1` gives the bits of ``t + s``."""
+    if gamma == 1.0:
+        return log_term + largest
+    scaled = gamma * log_term
+    if math.isinf(scaled) and math.isfinite(log_term):
+        return gamma * (largest / gamma + log_term)
+    return largest + scaled
+
+
+@kernel
+def _logsumexp_rows_tempered(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64],
+                             gamma: float) -> None:
+    r""":math:`\gamma \log \sum_j \exp(a_{rj}/\gamma)` for each row r: the largest term taken out, log1p of the
+    rest (as scipy does), computed as :math:`s + \gamma(\log n_s + \operatorname{log1p}(\dots))` after shifting by
+    the largest entry s, so that no finite entry overflows when divided by :math:`\gamma`."""
     for r in range(a.shape[0]):
         row = a[r]
         largest = _row_max(row)
@@ -269,16 +322,33 @@ def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDAr
                 out[r] = largest
                 sign[r] = 1.0 if largest > 0 else 0.0
             continue
-        rest, n_max = sum_exp_below(row, largest, 1.0)
-        out[r] = math.log1p(rest / n_max) + math.log(n_max) + largest
+        if gamma == 1.0:
+            rest, n_max = sum_exp_below(row, largest, 1.0)
+        else:
+            rest, n_max = _sum_exp_below_tempered(row, largest, gamma)
+        out[r] = _add_tempered(largest, gamma, math.log1p(rest / n_max) + math.log(n_max))
         sign[r] = 1.0 if out[r] == out[r] else np.nan
+
+
+@kernel(signature="void(float64[:, ::1], float64[::1], float64[::1])")
+def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]) -> None:
+    """:func:`_logsumexp_rows_tempered` at temperature 1, for the 1-D fast path (one argument fewer to unbox).
+
+    One compiled signature, writable C-contiguous arrays: anything else raises ``TypeError`` in the dispatcher and
+    the caller takes the general path, which makes the rows contiguous. A version compiled for a strided row would
+    vectorize :func:`sum_exp_below` differently and could round differently (1 ulp), so the bits would depend on
+    the layout.
+    """
+    _logsumexp_rows_tempered(a, out, sign, 1.0)
 
 
 @kernel(allocates=True)
 def _logsumexp_rows_weighted(
-    a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]
+    a: NDArray[np.float64], b: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64],
+    gamma: float,
 ) -> None:
-    """log|sum(b[r] * exp(a[r]))| and its sign for each row r; a zero weight masks its entry, whatever a holds."""
+    """gamma log|sum(b[r] * exp(a[r] / gamma))| and its sign for each row r; a zero weight masks its entry, whatever
+    a holds. Shifted by the largest unmasked entry before the division by gamma, as :func:`_logsumexp_rows_tempered`."""
     terms = np.empty(a.shape[1])
     for r in range(a.shape[0]):
         row = a[r]
@@ -299,18 +369,25 @@ def _logsumexp_rows_weighted(
             total = 0.0
             for j in range(row.shape[0]):
                 if weights[j] != 0.0:
-                    total += weights[j] * math.exp(row[j])
+                    total += weights[j] * math.exp(row[j] / gamma)
             out[r] = math.log(abs(total))
             sign[r] = _sign(total)
             continue
+        half = _halving(gamma)
         weight_at_max = 0.0
         for j in range(row.shape[0]):
             if row[j] == largest and weights[j] != 0.0:
                 weight_at_max += weights[j]
-        for j in range(row.shape[0]):
-            masked_or_max = weights[j] == 0.0 or row[j] == largest
-            terms[j] = (0.0 if masked_or_max else weights[j]) * fast_exp(
-                -np.inf if masked_or_max else row[j] - largest)
+        if gamma == 1.0:
+            for j in range(row.shape[0]):
+                masked_or_max = weights[j] == 0.0 or row[j] == largest
+                terms[j] = (0.0 if masked_or_max else weights[j]) * fast_exp(
+                    -np.inf if masked_or_max else row[j] - largest)
+        else:
+            for j in range(row.shape[0]):
+                masked_or_max = weights[j] == 0.0 or row[j] == largest
+                terms[j] = (0.0 if masked_or_max else weights[j]) * fast_exp(
+                    -np.inf if masked_or_max else _tempered_gap(row[j], largest, half, gamma))
         rest = lane_sum(terms)
         value = np.nan
         if weight_at_max != 0.0:
@@ -318,17 +395,18 @@ def _logsumexp_rows_weighted(
             sign[r] = _sign(ratio + 1.0) * _sign(weight_at_max)
             if ratio < -1.0:
                 ratio = -ratio - 2.0
-            value = math.log1p(ratio) + math.log(abs(weight_at_max)) + largest
+            value = _add_tempered(largest, gamma, math.log1p(ratio) + math.log(abs(weight_at_max)))
         if not math.isfinite(value):
             total = weight_at_max + rest
-            value = math.log(abs(total)) + largest
+            value = _add_tempered(largest, gamma, math.log(abs(total)))
             sign[r] = _sign(total)
         out[r] = value
 
 
 @kernel
-def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
-    """exp(x[r] - max x[r]) / sum(...) for each row r; a row with nan, +inf or only -inf gives nan (as scipy)."""
+def _softmax_rows_tempered(x: NDArray[np.float64], out: NDArray[np.float64], gamma: float) -> None:
+    """exp((x[r] - max x[r]) / gamma) / sum(...) for each row r, summed by :func:`lane_sum`; a row with nan, +inf or
+    only -inf gives nan (as scipy). The shift comes before the division (:func:`_tempered_gap`)."""
     for r in range(x.shape[0]):
         row = x[r]
         result = out[r]
@@ -336,19 +414,32 @@ def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
         if not math.isfinite(largest):
             result[:] = np.nan
             continue
-        for j in range(row.shape[0]):
-            result[j] = fast_exp(row[j] - largest)
+        if gamma == 1.0:
+            for j in range(row.shape[0]):
+                result[j] = fast_exp(row[j] - largest)
+        else:
+            half = _halving(gamma)
+            for j in range(row.shape[0]):
+                result[j] = fast_exp(_tempered_gap(row[j], largest, half, gamma))
         scale = 1.0 / lane_sum(result)
         for j in range(row.shape[0]):
             result[j] *= scale
 
 
+@kernel
+def _softmax_rows(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
+    """:func:`_softmax_rows_tempered` at temperature 1, for the 1-D fast path (one argument fewer to unbox)."""
+    _softmax_rows_tempered(x, out, 1.0)
+
+
 @kernel(allocates=True)
-def _softmax_columns(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
+def _softmax_columns(x: NDArray[np.float64], out: NDArray[np.float64], gamma: float) -> None:
     """softmax down each column of a C-contiguous (k, m) array, without transposing it.
 
-    Every loop runs along a row, so it vectorizes across the columns; each column's sum is taken top to bottom, an
-    order fixed by the code. Columns holding nan, +inf or only -inf give nan (as scipy).
+    Every loop runs along a row, so it vectorizes across the columns. Each column is summed in the order of
+    :func:`lane_sum` (eight interleaved lanes over the first k - k % 8 rows, combined in the same tree, then the
+    remaining rows in order), so a column gives the same bits as :func:`_softmax_rows` on it: the result does not
+    depend on the memory layout of the input. Columns holding nan, +inf or only -inf give nan (as scipy).
     """
     k, m = x.shape
     largest_key = np.full(m, order_key(-np.inf))
@@ -359,10 +450,28 @@ def _softmax_columns(x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
     largest = np.empty(m)
     for c in range(m):
         largest[c] = from_order_key(largest_key[c])
-    total = np.zeros(m)
-    for r in range(k):
+    half = _halving(gamma)
+    lanes = np.zeros((LANES, m))
+    stop = k - k % LANES
+    for r in range(stop):  # lane_sum's eight lanes: row r goes to lane r % 8, indexed (a view would be counted)
+        lane = r % LANES
+        if gamma == 1.0:
+            for c in range(m):
+                term = fast_exp(x[r, c] - largest[c])
+                out[r, c] = term
+                lanes[lane, c] += term
+        else:
+            for c in range(m):
+                term = fast_exp(_tempered_gap(x[r, c], largest[c], half, gamma))
+                out[r, c] = term
+                lanes[lane, c] += term
+    total = np.empty(m)
+    for c in range(m):
+        total[c] = ((lanes[0, c] + lanes[4, c]) + (lanes[2, c] + lanes[6, c])) + (
+            (lanes[1, c] + lanes[5, c]) + (lanes[3, c] + lanes[7, c]))
+    for r in range(stop, k):  # then the remaining rows in order, as lane_sum
         for c in range(m):
-            term = fast_exp(x[r, c] - largest[c])
+            term = fast_exp(_tempered_gap(x[r, c], largest[c], half, gamma))
             out[r, c] = term
             total[c] += term
     scale = np.empty(m)
@@ -378,18 +487,20 @@ def entropic_weights(cum_losses: NDArray[np.float64], eta: float, out: NDArray[n
     r"""Write :math:`\operatorname{softmax}(-\eta L)` into ``out``: the negative-entropy FTRL argmin (the Hedge step).
 
     Shifted by the smallest loss, so every exponent is <= 0 and the leader's weight term is exactly 1.
-    ``eta = 0`` gives the uniform distribution, ``eta = inf`` the uniform distribution over the minimizers (Follow
-    the Leader). Entries of +inf get weight 0. Expects a 1-D row with at least one finite entry, no NaN, no -inf.
+    ``eta = 0`` gives the uniform distribution over the finite entries (the limit :math:`\eta \to 0^+`),
+    ``eta = inf`` the uniform distribution over the minimizers (Follow the Leader). Entries of +inf get weight 0
+    at every eta. Expects a 1-D row with at least one finite entry, no NaN, no -inf.
     """
     n = cum_losses.shape[0]
     if eta == 0.0:
-        out[:] = 1.0 / n
-        return
-    lowest = _row_min(cum_losses)
-    if eta == np.inf:
+        for j in range(n):
+            out[j] = 1.0 if cum_losses[j] < np.inf else 0.0
+    elif eta == np.inf:
+        lowest = _row_min(cum_losses)
         for j in range(n):
             out[j] = 1.0 if cum_losses[j] == lowest else 0.0
     else:
+        lowest = _row_min(cum_losses)
         for j in range(n):
             out[j] = exp_nonpositive(-eta * (cum_losses[j] - lowest))
     scale = 1.0 / lane_sum(out)
@@ -403,10 +514,17 @@ def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
 
     Computed as :math:`L_{\min} - \frac{1}{\eta}(\log m + \operatorname{log1p}(s/m))` with m the number of minimizers
     and s the sum of the other terms, so no term overflows and a dominant minimum keeps full relative accuracy.
+    Entries of +inf add nothing to the sum, so the limit at :math:`\eta = 0` counts the finite entries only:
+    :math:`L_{\min}` if one entry is finite, -inf if more are.
     """
     n = cum_losses.shape[0]
     lowest = _row_min(cum_losses)
-    if eta == np.inf or eta == 0.0:
+    if eta == 0.0:
+        n_finite = 0
+        for j in range(n):
+            n_finite += cum_losses[j] < np.inf
+        return mix_loss(lowest, 1.0, 0.0, eta, n_finite)
+    if eta == np.inf:
         return mix_loss(lowest, 1.0, 0.0, eta, n)
     rest, n_min = sum_exp_below(cum_losses, lowest, -eta)
     return mix_loss(lowest, n_min, rest, eta, n)
@@ -418,7 +536,8 @@ def mix_loss(lowest: float, n_lowest: float, rest: float, eta: float, n_experts:
     = m - \frac1\eta\big(\ln n_m + \operatorname{log1p}(s / n_m)\big)` from its split sum: :math:`m = \min_i L_i`
     (``lowest``), :math:`n_m` minimizers and :math:`s = \sum_{L_i > m} e^{-\eta(L_i - m)}` (``rest``); with its
     limits, :math:`m` at :math:`\eta = \infty` and, at :math:`\eta = 0`, :math:`m` if N = 1 and :math:`-\infty`
-    otherwise (the sums are not read there)."""
+    otherwise (the sums are not read there). ``n_experts`` is read at :math:`\eta = 0` only, where it should count
+    the finite :math:`L_i` (an expert at +inf has weight 0 at every rate, :func:`entropic_value`)."""
     if eta == np.inf:
         return lowest
     if eta == 0.0:
@@ -485,14 +604,18 @@ def logsumexp(
 
     With ``temperature`` :math:`\gamma > 0` this is the entropy-smoothed maximum,
     :math:`\gamma\,\mathrm{lse}(a/\gamma) = \max_{q \in \Delta} \langle q, a\rangle + \gamma H(q)`, which lies in
-    :math:`[\max a, \max a + \gamma \log n]`.
+    :math:`[\max a, \max a + \gamma \log n]`. It is computed as
+    :math:`\max a + \gamma \log \sum_i b_i e^{(a_i - \max a)/\gamma}`, the shift before the division, so a finite
+    input gives a finite result whenever the exact one is (``logsumexp([1e308], temperature=0.5)`` is 1e308); the
+    infinities and nan mean what they mean for :math:`a/\gamma`. Integer input is converted to float64 first, as
+    scipy does.
 
     Parameters
     ----------
     a : array_like
         Real input.
     axis : None, int or tuple of ints
-        Axes to reduce; all by default.
+        Axes to reduce, counted in the shape of ``a`` broadcast against ``b`` (as scipy); all by default.
     b : array_like, optional
         Weights broadcast against ``a``.
     keepdims : bool
@@ -524,20 +647,25 @@ def logsumexp(
     ----------
     Blanchard, Higham & Higham, IMA J. Numer. Anal. 41(4), 2021; SciPy's ``scipy.special.logsumexp``.
     """
-    if (b is None and temperature == 1.0 and type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 1
-            and (axis is None or axis == 0 or axis == -1) and not keepdims):
+    # The fast path takes only what the general one would accept unchanged: a float temperature of 1, an int axis.
+    if (b is None and type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 1 and not keepdims
+            and type(temperature) is float and temperature == 1.0
+            and (axis is None or (type(axis) is int and (axis == 0 or axis == -1)))):
         if a.shape[0] == 0:
             return (np.float64(-np.inf), np.float64(-1.0)) if return_sign else np.float64(-np.inf)
         out = np.empty(1)
         sign = np.empty(1)
-        _logsumexp_rows(a.reshape(1, -1), out, sign)
-        if return_sign:
-            return out[0], sign[0]
-        return np.float64(np.nan) if sign[0] < 0 else out[0]
+        try:
+            _logsumexp_rows(a.reshape(1, -1), out, sign)
+        except TypeError:  # a strided or read-only vector: the general path copies it
+            pass
+        else:
+            if return_sign:
+                return out[0], sign[0]
+            return np.float64(np.nan) if sign[0] < 0 else out[0]
     owner = "logsumexp"
     values = np.atleast_1d(as_real_array(a, "a", owner))
     gamma = _check_temperature(temperature, owner)
-    axes = normalize_axes(axis, values.ndim, "axis", owner)
     weights = None
     if b is not None:
         weights = as_real_array(b, "b", owner)
@@ -553,9 +681,7 @@ def logsumexp(
             values = np.array(broadcast_values)
         if broadcast_weights.shape != weights.shape:
             weights = np.array(broadcast_weights)
-        axes = normalize_axes(axis, values.ndim, "axis", owner)
-    if gamma != 1.0:
-        values = values / gamma
+    axes = normalize_axes(axis, values.ndim, "axis", owner)  # after broadcasting, as scipy: b may add axes
     rows, _ = _as_rows(values, axes)
     out = np.empty(rows.shape[0])
     sign = np.empty(rows.shape[0])
@@ -563,11 +689,9 @@ def logsumexp(
         out[:] = -np.inf
         sign[:] = 0.0
     elif weights is None:
-        _logsumexp_rows(rows, out, sign)
+        _logsumexp_rows_tempered(rows, out, sign, gamma)
     else:
-        _logsumexp_rows_weighted(rows, _as_rows(weights, axes)[0], out, sign)
-    if gamma != 1.0:
-        out *= gamma
+        _logsumexp_rows_weighted(rows, _as_rows(weights, axes)[0], out, sign, gamma)
     if not return_sign:
         out[sign < 0] = np.nan
     elif rows.shape[1] == 0:
@@ -577,13 +701,31 @@ def logsumexp(
     return (out, sign.reshape(shape)[()]) if return_sign else out
 
 
+def _integer_gaps(values: NDArray[np.integer], axes: tuple[int, ...]) -> NDArray[np.float64]:
+    """x - max x along ``axes`` for integer input, the difference taken exactly before it is rounded to a double.
+
+    scipy's softmax subtracts the maximum in the input's integer type, so ``[2**62, 2**62 + 1]`` keeps its gap of 1,
+    which a cast to float64 first would round away. Here the gap max - x, in [0, 2**64), is taken modulo 2**64 in
+    uint64 (exact, and without the wrap-around of an int64 difference beyond 2**63 that makes scipy's
+    ``softmax([-2**63, 2**63 - 1])`` wrong), then negated as a double: 0 at the maximum, <= 0 elsewhere.
+    """
+    top = values.max(axis=axes, keepdims=True)
+    gaps = top.astype(np.uint64) - values.astype(np.uint64)
+    return 0.0 - gaps.astype(np.float64)
+
+
 def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = None, *, temperature: float = 1.0) -> Any:
     r"""The softmax :math:`\exp(x_i/\gamma) / \sum_j \exp(x_j/\gamma)` along ``axis``, the gradient of logsumexp.
 
     Same results as :func:`scipy.special.softmax` for real input, computed after shifting by the maximum:
-    translation invariant, never nan for finite input, exact zeros where an entry is -inf, and nan for a slice that
-    holds +inf or nan (as scipy). With ``temperature`` :math:`\gamma` it is the argmax of
-    :math:`\langle q, x\rangle + \gamma H(q)` over the simplex.
+    translation invariant, never nan for finite input (at any temperature: the shift comes before the division by
+    :math:`\gamma`), exact zeros where an entry is -inf, and nan for a slice that holds +inf or nan (as scipy). With
+    ``temperature`` :math:`\gamma` it is the argmax of :math:`\langle q, x\rangle + \gamma H(q)` over the simplex.
+    For integer input the maximum is subtracted exactly, before the gaps are rounded to doubles, as scipy does in
+    the integer type: ``softmax(np.array([2**62, 2**62 + 1]))`` is [0.269, 0.731]. Where scipy's int64 difference
+    wraps around (gaps of 2**63 or more) or its uint64 one does (any gap), this gives the exact gap's result.
+    Each slice is summed in one order whatever the memory layout, so the result has the same bits for a C-order,
+    Fortran-order or strided array.
 
     Examples
     --------
@@ -593,8 +735,10 @@ def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = None, *, temperat
     >>> softmax([1000.0, 1000.0]).tolist()
     [0.5, 0.5]
     """
-    if (temperature == 1.0 and type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1
-            and (axis is None or axis == 0 or axis == -1)):
+    # The fast path takes only what the general one would accept unchanged: a float temperature of 1, an int axis.
+    if (type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1
+            and type(temperature) is float and temperature == 1.0
+            and (axis is None or (type(axis) is int and (axis == 0 or axis == -1)))):
         out = np.empty_like(x)
         if x.shape[0]:
             _softmax_rows(x.reshape(1, -1), out.reshape(1, -1))
@@ -605,19 +749,20 @@ def softmax(x: ArrayLike, axis: int | tuple[int, ...] | None = None, *, temperat
     scalar = values.ndim == 0
     values = np.atleast_1d(values)
     axes = normalize_axes(axis, values.ndim, "axis", owner)
-    if gamma != 1.0:
-        values = values / gamma
+    raw = x if isinstance(x, np.ndarray) else np.asarray(x)
+    if raw.dtype.kind in "iu" and values.size:
+        values = _integer_gaps(np.atleast_1d(raw), axes)
     leading = axes == tuple(range(len(axes))) and len(axes) < values.ndim
     if leading and values.flags.c_contiguous and values.size:
         # Reduced axes first: a (k, m) view with the sums running down the columns, no transposed copy.
         columns = values.reshape(-1, int(np.prod(values.shape[len(axes):])))
         out = np.empty_like(columns)
-        _softmax_columns(columns, out)
+        _softmax_columns(columns, out, gamma)
         return out.reshape(values.shape)
     rows, _ = _as_rows(values, axes)
     out = np.empty_like(rows)
     if rows.size:
-        _softmax_rows(rows, out)
+        _softmax_rows_tempered(rows, out, gamma)
     result = _restore(out, values.shape, axes)
     return result[0] if scalar else result
 
@@ -647,7 +792,8 @@ def entropic_argmin(cum_losses: ArrayLike, eta: float) -> NDArray[np.float64]:
 
     Its closed form is :math:`p = \operatorname{softmax}(-\eta L)` (exponential weights, Hedge), computed along the
     last axis with the smallest loss shifted to 0. ``eta = inf`` gives Follow the Leader (uniform over the
-    minimizers), ``eta = 0`` the uniform distribution. An entry of +inf gets weight 0.
+    minimizers), ``eta = 0`` the uniform distribution over the finite entries (the limit :math:`\eta \to 0^+`).
+    An entry of +inf gets weight 0 at every eta.
 
     Examples
     --------
@@ -674,14 +820,17 @@ def entropic_argmin(cum_losses: ArrayLike, eta: float) -> NDArray[np.float64]:
 def smooth_min(cum_losses: ArrayLike, eta: float) -> Any:
     r"""The value :math:`\min_{p\in\Delta}\langle p,L\rangle - H(p)/\eta = -\frac{1}{\eta}\mathrm{lse}(-\eta L)`.
 
-    Along the last axis. It lies in :math:`[\min L - \log N/\eta, \min L]`; ``eta = inf`` gives :math:`\min L` and
-    ``eta = 0`` gives -inf (for N > 1).
+    Along the last axis. It lies in :math:`[\min L - \log N/\eta, \min L]`; ``eta = inf`` gives :math:`\min L`.
+    ``eta = 0`` gives the limit :math:`\eta \to 0^+`: entries of +inf add nothing to the sum, so with m finite
+    entries the value tends to :math:`-\log(m)/\eta \to -\infty` if m > 1, and is :math:`\min L` if m = 1.
 
     Examples
     --------
     >>> from ftrl import smooth_min
     >>> float(smooth_min([0.0, 0.0], 1.0))  # -log 2
     -0.6931471805599453
+    >>> float(smooth_min([3.0, float("inf")], 0.0)), float(smooth_min([3.0, 4.0], 0.0))
+    (3.0, -inf)
     """
     owner = "smooth_min"
     losses = _check_cum_losses(cum_losses, owner)

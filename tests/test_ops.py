@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import decimal
 import math
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -47,6 +49,20 @@ def scipy_logsumexp(a, axis=None, keepdims=False, **kwargs):
         out = np.full(shape, -np.inf)[()]
         return (out, np.full(shape, -1.0)[()]) if kwargs.get("return_sign") else out
     return scipy.special.logsumexp(a, axis=axis, keepdims=keepdims, **kwargs)
+
+
+_EXACT = decimal.Context(prec=60, Emin=-10**6, Emax=10**6)
+
+
+def decimal_tempered(x, gamma):
+    """gamma lse(x / gamma) and softmax(x / gamma) of a finite 1-D array, in 60-digit decimal arithmetic (the gaps
+    x - max x and their quotients by gamma taken in decimal, so nothing overflows), rounded to doubles at the end."""
+    top = Decimal(float(np.max(x)))
+    gaps = [_EXACT.divide(_EXACT.subtract(Decimal(float(v)), top), Decimal(float(gamma))) for v in x]
+    terms = [_EXACT.exp(g) if g > -1000 else Decimal(0) for g in gaps]  # below e^-1000: 0 in double anyway
+    total = sum(terms, Decimal(0))
+    value = _EXACT.add(top, _EXACT.multiply(Decimal(float(gamma)), _EXACT.ln(total)))
+    return float(value), np.array([float(_EXACT.divide(t, total)) for t in terms])
 
 
 def assert_same(ours, theirs, rtol=1e-13, atol=1e-13):
@@ -132,6 +148,25 @@ class TestLogsumexpAgainstScipy:
         all_masked = np.asarray(magnitude) == -np.inf
         assert np.all(np.asarray(ours_value)[all_masked] == -np.inf)
 
+    def test_axis_counts_the_axes_that_b_adds(self):
+        expected = scipy.special.logsumexp(np.zeros(3), axis=1, b=np.ones((2, 3)))
+        assert_same(logsumexp(np.zeros(3), axis=1, b=np.ones((2, 3))), expected)
+        assert_same(expected, [math.log(3.0)] * 2, rtol=1e-15)
+
+    @SETTINGS
+    @given(st.data())
+    def test_b_with_more_dimensions_than_a(self, data):
+        """scipy broadcasts a against b first, then reads axis against the broadcast shape."""
+        b_shape = data.draw(hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=4))
+        a_shape = data.draw(hnp.broadcastable_shapes(b_shape, min_dims=0, max_dims=len(b_shape) - 1, min_side=1))
+        a = data.draw(hnp.arrays(np.float64, a_shape, elements=finite))
+        b = data.draw(hnp.arrays(np.float64, b_shape, elements=st.floats(1e-3, 3)))
+        axis = data.draw(st.one_of(st.none(), st.integers(-len(b_shape), len(b_shape) - 1)))
+        keepdims = data.draw(st.booleans())
+        with np.errstate(all="ignore"):
+            expected = scipy_logsumexp(a, axis=axis, b=b, keepdims=keepdims)
+        assert_same(logsumexp(a, axis=axis, b=b, keepdims=keepdims), expected, rtol=1e-12, atol=1e-12)
+
     @pytest.mark.parametrize(
         "a, b, expected",
         [
@@ -176,6 +211,43 @@ class TestLogsumexpAgainstScipy:
         expected = gamma * scipy.special.logsumexp(a / gamma)
         assert logsumexp(a, temperature=gamma) == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
+    @pytest.mark.parametrize(
+        "a, gamma, expected",
+        [
+            ([1e308], 0.5, 1e308),  # 1e308 / 0.5 overflows: the shift must come first
+            ([1.0, 2.0], 1e-308, 2.0),  # 2 + 1e-308 log(1 + exp(-1e308)) rounds to 2
+            ([-1e308, 1e308], 0.5, 1e308),
+            ([1e308, 1e308], 2.0, 1e308 + 2.0 * math.log(2.0)),
+            # gamma log 8 = 2.08e308 overflows, the result 3.8e307 does not
+            ([-1.7e308] * 8, 1e308, 1e308 * (math.log(8.0) - 1.7)),
+            # x - max overflows, (x - max) / gamma is -2 (the far entry keeps its weight e^-2)
+            ([1.5e308, -1.5e308], 1.5e308, 1.5e308 * (1.0 + math.log1p(math.exp(-2.0)))),
+        ],
+    )
+    def test_temperature_never_overflows_for_finite_input(self, a, gamma, expected):
+        assert logsumexp(a, temperature=gamma) == pytest.approx(expected, rel=1e-15)
+        assert logsumexp(np.array([a]), axis=1, temperature=gamma)[0] == pytest.approx(expected, rel=1e-15)
+        assert logsumexp(a, b=np.ones(len(a)), temperature=gamma) == pytest.approx(expected, rel=1e-15)
+
+    @settings(max_examples=300, deadline=None)
+    @given(hnp.arrays(np.float64, st.integers(1, 12), elements=st.one_of(
+               st.floats(-1.7e308, 1.7e308), st.floats(-10, 10), st.sampled_from([1e308, -1e308, 0.0]))),
+           st.builds(lambda m, e: m * 10.0**e, st.floats(1, 9.99), st.integers(-308, 307)))
+    def test_temperature_against_exact_arithmetic(self, a, gamma):
+        """gamma lse(a / gamma) and softmax(a / gamma) over the whole double range of a and gamma, against the
+        decimal computation: finite wherever the exact value is, within [max a, max a + gamma log n]."""
+        value, weights = decimal_tempered(a, gamma)
+        scale = abs(float(np.max(a))) + gamma * math.log(a.size) + 1e-300
+        for ours in (logsumexp(a, temperature=gamma), logsumexp(a, b=np.ones(a.size), temperature=gamma)):
+            if math.isinf(value):
+                assert ours == value
+            else:
+                assert abs(ours - value) <= 4e-16 * scale
+                assert np.max(a) <= ours
+        p = softmax(a, temperature=gamma)
+        assert np.all(np.isfinite(p))
+        np.testing.assert_allclose(p, weights, rtol=1e-12, atol=1e-300)
+
     def test_input_is_not_written(self):
         a = np.array([[1.0, 2.0], [3.0, np.inf]])
         b = np.array([1.0, 0.0])
@@ -212,6 +284,87 @@ class TestSoftmaxAgainstScipy:
     def test_scalar(self):
         assert softmax(3.0) == 1.0
 
+    @pytest.mark.parametrize(
+        "x, gamma, expected",
+        [
+            ([1e308, -1e308], 0.5, [1.0, 0.0]),
+            ([1.0, 2.0], 1e-308, [0.0, 1.0]),
+            ([1e308, 1e308], 0.25, [0.5, 0.5]),
+            ([1.5e308, -1.5e308], 1.5e308, [1 / (1 + math.exp(-2.0)), math.exp(-2.0) / (1 + math.exp(-2.0))]),
+        ],
+    )
+    def test_temperature_never_gives_nan_for_finite_input(self, x, gamma, expected):
+        np.testing.assert_allclose(softmax(x, temperature=gamma), expected, rtol=1e-15, atol=0)
+        np.testing.assert_allclose(softmax(np.array(x)[:, None], axis=0, temperature=gamma)[:, 0], expected,
+                                   rtol=1e-15, atol=0)  # the column kernel
+
+    @pytest.mark.parametrize("temperature", [1.0, 0.3])
+    @pytest.mark.parametrize("shape, axis", [((9, 11), 0), ((9, 11), 1), ((17, 5), 0), ((3, 20, 4), (0, 1)),
+                                             ((6, 7), None), ((40, 3), 0), ((8, 2), 0), ((2, 9, 3), 1)])
+    def test_same_bits_whatever_the_memory_layout(self, shape, axis, temperature):
+        """The README's contract: one fixed summation order, whichever kernel the layout sends the array to (the
+        C-order array with leading axes reduced goes down the columns, the others along rows)."""
+        rng = np.random.default_rng(sum(shape))
+        a = rng.normal(size=shape) * 5
+        reference = softmax(a, axis=axis, temperature=temperature)
+        big = np.zeros(tuple(2 * n for n in shape))
+        strided = big[tuple(slice(None, None, 2) for _ in shape)]
+        strided[...] = a
+        for layout in (np.asfortranarray(a), strided, np.ascontiguousarray(a.T).T):
+            ours = softmax(layout, axis=axis, temperature=temperature)
+            np.testing.assert_array_equal(ours.view(np.int64), reference.view(np.int64))
+            np.testing.assert_array_equal(logsumexp(layout, axis=axis, temperature=temperature).view(np.int64),
+                                          logsumexp(a, axis=axis, temperature=temperature).view(np.int64))
+
+    def test_same_bits_for_vectors_in_any_layout(self):
+        """The 1-D fast paths against strided and read-only views and against the 2-D kernels (rows, columns)."""
+        rng = np.random.default_rng(3)
+        for n in (1, 7, 8, 33, 100, 1001):
+            for _ in range(30):
+                backing = rng.normal(size=2 * n) * 10
+                v = backing[::2]
+                dense = v.copy()
+                frozen = v.copy()
+                frozen.flags.writeable = False
+                expected = logsumexp(dense).view(np.int64)
+                for other in (logsumexp(v), logsumexp(frozen), logsumexp(dense[None, :], axis=1)[0],
+                              logsumexp(dense[:, None], axis=0)[0]):
+                    assert np.float64(other).view(np.int64) == expected
+                p = softmax(dense).view(np.int64)
+                for other in (softmax(v), softmax(frozen), softmax(dense[None, :], axis=1)[0],
+                              softmax(dense[:, None], axis=0)[:, 0]):
+                    np.testing.assert_array_equal(other.view(np.int64), p)
+
+
+class TestIntegerInput:
+    """scipy's softmax subtracts the maximum in the integer type, before anything is rounded to a double."""
+
+    def test_gap_of_one_between_huge_integers_is_kept(self):
+        x = np.array([2**62, 2**62 + 1])
+        expected = [1 / (1 + math.e), math.e / (1 + math.e)]
+        np.testing.assert_allclose(softmax(x), expected, rtol=1e-15)
+        np.testing.assert_allclose(softmax(x), scipy.special.softmax(x), rtol=1e-15)
+        np.testing.assert_allclose(softmax(x.reshape(2, 1), axis=0)[:, 0], expected, rtol=1e-15)
+        np.testing.assert_allclose(softmax(x.tolist()), expected, rtol=1e-15)
+        np.testing.assert_allclose(softmax(x, temperature=2.0), naive_softmax(np.array([0.0, 0.5])), rtol=1e-15)
+
+    def test_extreme_integers_do_not_wrap_around(self):
+        np.testing.assert_array_equal(softmax(np.array([-2**63, 2**63 - 1])), [0.0, 1.0])
+        x = np.array([2**64 - 1, 2**64 - 2, 0], dtype=np.uint64)
+        np.testing.assert_allclose(softmax(x), [math.e / (1 + math.e), 1 / (1 + math.e), 0.0], rtol=1e-15)
+        np.testing.assert_allclose(softmax(np.array([-3, 100], dtype=np.int8)), naive_softmax(np.array([-103.0, 0.0])),
+                                   rtol=1e-15)
+
+    @SETTINGS
+    @given(st.data())
+    def test_against_scipy(self, data):
+        """Entries a few units apart near 2**61 (where doubles are 512 apart) keep their gaps, as in scipy."""
+        x = data.draw(hnp.arrays(np.int64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), elements=st.one_of(
+            st.integers(-2**61, 2**61), st.integers(2**61 - 30, 2**61), st.integers(-30, 30))))
+        axis = data.draw(st.one_of(st.none(), st.integers(-x.ndim, x.ndim - 1)))
+        np.testing.assert_allclose(softmax(x, axis=axis), scipy.special.softmax(x, axis=axis), rtol=1e-14,
+                                   atol=1e-300)
+
 
 class TestEntropicArgmin:
     @SETTINGS
@@ -233,6 +386,33 @@ class TestEntropicArgmin:
         assert smooth_min(losses, np.inf) == 1.0
         assert smooth_min(losses, 0.0) == -np.inf
         assert smooth_min([7.0], 0.0) == 7.0
+
+    @SETTINGS
+    @given(hnp.arrays(np.float64, st.integers(1, 12), elements=st.one_of(st.floats(0, 1e3), st.just(np.inf))))
+    def test_eta_zero_is_the_limit_with_excluded_experts(self, cum_losses):
+        """eta = 0 is the limit eta -> 0+: uniform over the finite entries (an entry at +inf has weight 0 at every
+        eta), and a smooth minimum of -inf if two or more entries are finite, else the finite entry."""
+        finite = np.isfinite(cum_losses)
+        assume(finite.any())
+        m = int(finite.sum())
+        p = entropic_argmin(cum_losses, 0.0)
+        np.testing.assert_array_equal(p, np.where(finite, 1.0 / m, 0.0))
+        np.testing.assert_array_equal(p, entropic_argmin(cum_losses, 1e-300))  # exp(-1e-300 L) is 1 in double
+        expected = float(cum_losses[finite][0]) if m == 1 else -np.inf
+        assert smooth_min(cum_losses, 0.0) == expected
+        if m == 1:
+            assert smooth_min(cum_losses, 1e-300) == expected
+        else:
+            assert smooth_min(cum_losses, 1e-300) < -1e299  # -log(m) / eta
+
+    def test_eta_zero_with_excluded_experts(self):
+        np.testing.assert_array_equal(entropic_argmin([0.0, np.inf], 0.0), [1.0, 0.0])
+        np.testing.assert_array_equal(entropic_argmin([[0.0, np.inf, 3.0], [1.0, 2.0, 3.0]], 0.0),
+                                      [[0.5, 0.0, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+        assert smooth_min([0.0, np.inf], 0.0) == 0.0
+        assert smooth_min([np.inf, 5.0, np.inf], 0.0) == 5.0
+        assert smooth_min([0.0, 1.0, np.inf], 0.0) == -np.inf
+        np.testing.assert_array_equal(smooth_min([[np.inf, 2.0], [1.0, 2.0]], 0.0), [2.0, -np.inf])
 
     @pytest.mark.parametrize("eta", [1e-8, 1.0, 1e4, 1e8])
     @pytest.mark.parametrize("scale", [1.0, 1e6, 1e12])
@@ -356,6 +536,25 @@ class TestBadInput:
             logsumexp([1.0], temperature=value)
         with pytest.raises(ValueError, match="'temperature' parameter of softmax"):
             softmax([1.0], temperature=value)
+
+    @pytest.mark.parametrize("kwargs", [{"axis": False}, {"axis": 0.0}, {"axis": np.True_}, {"temperature": True},
+                                        {"temperature": np.True_}, {"temperature": np.array(1.0)}])
+    @pytest.mark.parametrize("function", [logsumexp, softmax])
+    @pytest.mark.parametrize("as_array", [True, False])
+    def test_fast_paths_validate_axis_and_temperature(self, function, kwargs, as_array):
+        """A float64 vector takes a fast path; it refuses what the general path refuses, with the same error."""
+        x = np.array([1.0, 2.0]) if as_array else [1.0, 2.0]
+        name = next(iter(kwargs))
+        with pytest.raises(TypeError, match=f"The '{name}' parameter of {function.__name__} must be"):
+            function(x, **kwargs)
+
+    @pytest.mark.parametrize("kwargs", [{"temperature": 1}, {"temperature": np.float64(1.0)}, {"axis": np.int64(0)},
+                                        {"axis": (0,)}, {"axis": -1}])
+    @pytest.mark.parametrize("function", [logsumexp, softmax])
+    def test_equivalent_arguments_give_the_fast_path_bits(self, function, kwargs):
+        x = np.random.default_rng(4).normal(size=37)
+        np.testing.assert_array_equal(np.asarray(function(x, **kwargs)).view(np.int64),
+                                      np.asarray(function(x)).view(np.int64))
 
     @pytest.mark.parametrize("eta", [-1.0, np.nan, "1"])
     def test_eta(self, eta):
