@@ -330,14 +330,14 @@ def _logsumexp_rows_tempered(a: NDArray[np.float64], out: NDArray[np.float64], s
         sign[r] = 1.0 if out[r] == out[r] else np.nan
 
 
-@kernel(signature="void(float64[:, ::1], float64[::1], float64[::1])")
+@kernel
 def _logsumexp_rows(a: NDArray[np.float64], out: NDArray[np.float64], sign: NDArray[np.float64]) -> None:
     """:func:`_logsumexp_rows_tempered` at temperature 1, for the 1-D fast path (one argument fewer to unbox).
 
-    One compiled signature, writable C-contiguous arrays: anything else raises ``TypeError`` in the dispatcher and
-    the caller takes the general path, which makes the rows contiguous. A version compiled for a strided row would
-    vectorize :func:`sum_exp_below` differently and could round differently (1 ulp), so the bits would depend on
-    the layout.
+    Called with writable C-contiguous arrays only (``flags.carray``): anything else takes the general path, which
+    makes the rows contiguous. A version compiled for a strided row would vectorize :func:`sum_exp_below`
+    differently and could round differently (1 ulp), so the bits would depend on the layout. (A fixed signature
+    would say the same to the dispatcher, but numba compiles it at import: 2 s more for a cold cache.)
     """
     _logsumexp_rows_tempered(a, out, sign, 1.0)
 
@@ -653,13 +653,10 @@ def logsumexp(
             and (axis is None or (type(axis) is int and (axis == 0 or axis == -1)))):
         if a.shape[0] == 0:
             return (np.float64(-np.inf), np.float64(-1.0)) if return_sign else np.float64(-np.inf)
-        out = np.empty(1)
-        sign = np.empty(1)
-        try:
+        if a.flags.carray:  # a strided or read-only vector takes the general path, which copies it
+            out = np.empty(1)
+            sign = np.empty(1)
             _logsumexp_rows(a.reshape(1, -1), out, sign)
-        except TypeError:  # a strided or read-only vector: the general path copies it
-            pass
-        else:
             if return_sign:
                 return out[0], sign[0]
             return np.float64(np.nan) if sign[0] < 0 else out[0]
