@@ -10,6 +10,7 @@ Prints the machine, the command, and per case the time of ftrl and the ratios sc
 
 from __future__ import annotations
 
+import argparse
 import functools
 
 import numpy as np
@@ -30,6 +31,7 @@ def numpy_softmax(a, axis=None):
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     rng = np.random.default_rng(0)
     cases = [("1-D", (10,), None), ("1-D", (1000,), None), ("1-D", (1_000_000,), None),
              ("matrix", (1000, 1000), 1), ("matrix", (1000, 1000), 0), ("matrix", (100_000, 10), 1)]

@@ -113,6 +113,7 @@ def speed_table(quick: bool, numpy_rounds: int, repeats: int) -> list[str]:
     lines = [("| N | T | simulate (s) | ns/round-expert | of which env.block | C loop (s) | ns/round-expert | "
               "simulate / C | numpy ns/round-expert | numpy / simulate | max abs regret diff vs C |"),
              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    print("\n".join(lines), flush=True)  # the header first; each row as soon as it is measured
     with tempfile.TemporaryDirectory() as directory:
         handle = build_c_loop(Path(directory))
         for n_experts in sizes:
