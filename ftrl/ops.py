@@ -542,8 +542,16 @@ def mix_loss(lowest: float, n_lowest: float, rest: float, eta: float, n_experts:
         return lowest
     if eta == 0.0:
         return lowest if n_experts == 1 else -np.inf
+    return lowest - log_split_sum(n_lowest, rest) / eta
+
+
+@kernel
+def log_split_sum(n_lowest: float, rest: float) -> float:
+    r""":math:`\ln(n_m + s) = \ln n_m + \operatorname{log1p}(s / n_m)`: the log of a sum of exponentials split
+    as by :func:`sum_exp_below` (:math:`n_m` terms equal to 1, the rest :math:`s`), so that
+    :math:`-\frac1\eta\ln\sum_i e^{-\eta L_i} = m - \ln(n_m + s)/\eta` (:func:`mix_loss`)."""
     log_count = 0.0 if n_lowest == 1.0 else math.log(n_lowest)  # the same bits, one libm call fewer
-    return lowest - (log_count + math.log1p(rest / n_lowest)) / eta
+    return log_count + math.log1p(rest / n_lowest)
 
 
 @kernel

@@ -163,6 +163,11 @@ def _power_sums(
     return total, slope
 
 
+_SMALLEST_SCALE = 1e-200
+r"""Below this :math:`(1-\alpha)\eta`, :func:`power_argmin` solves in units of :math:`1/((1-\alpha)\eta)`: the
+bracket [1/scale, N^(1-alpha)/scale] and its midpoints would overflow near 1e-308 (the weights came out NaN)."""
+
+
 @kernel
 def power_argmin(cum_losses: NDArray[np.float64], eta: float, alpha: float, out: NDArray[np.float64]) -> None:
     r"""Write :math:`p_i = ((1-\alpha)\eta(L_i - x))^{-1/(1-\alpha)}` with :math:`\sum_i p_i = 1` into ``out``.
@@ -182,6 +187,23 @@ def power_argmin(cum_losses: NDArray[np.float64], eta: float, alpha: float, out:
         return
     lowest = _row_min(cum_losses)
     scale = (1.0 - alpha) * eta
+    if scale >= _SMALLEST_SCALE:
+        _power_solve(cum_losses, lowest, scale, alpha, out)
+        return
+    # eta so small that the bracket's ends, about 1/((1-alpha) eta), and their sums could overflow: solve in units
+    # of 1/scale, on z_i = scale (L_i - min L) + u with u in [1, N^(1-alpha)] (the same root; ``out`` holds the
+    # scaled losses)
+    for i in range(n):
+        out[i] = scale * (cum_losses[i] - lowest)
+    _power_solve(out, 0.0, 1.0, alpha, out)
+
+
+@kernel
+def _power_solve(cum_losses: NDArray[np.float64], lowest: float, scale: float, alpha: float,
+                 out: NDArray[np.float64]) -> None:
+    """The Newton iteration of :func:`power_argmin` and the weights it gives, written into ``out`` (which may be
+    ``cum_losses`` itself: each entry is read before it is written)."""
+    n = cum_losses.shape[0]
     exponent = 1.0 / (1.0 - alpha)
     low = 1.0 / scale
     high = n ** (1.0 - alpha) / scale

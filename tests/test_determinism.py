@@ -49,16 +49,16 @@ def test_fused_hedge_round_is_independent_of_placement(n):
 @pytest.mark.parametrize("n", [3, 8, 17, 100, 1001])
 @pytest.mark.parametrize("eta", [0.3, math.inf])
 def test_adahedge_pass_is_independent_of_placement(n, eta):
-    """AdaHedge's reassociating pay-and-accumulate pass (writes L, sums three things) under the placements of the
+    """AdaHedge's reassociating pay-and-accumulate pass (writes L, sums four things) under the placements of the
     fused Hedge round above; the minimizers are tied so that the count of them is tested too."""
     rng = np.random.default_rng(n + 1)
     cum_losses = np.round(rng.uniform(0, 50, n), 1)
     cum_losses[::4] = cum_losses.min()
     row = rng.uniform(0, 1, n)
     lowest = cum_losses.min()
-    reference = _pay_and_accumulate(row.copy(), cum_losses.copy(), lowest, eta)
+    reference = _pay_and_accumulate(row.copy(), cum_losses.copy(), lowest, eta, row[0])
     for placed_losses, placed_row in _placements(cum_losses, row):
-        assert _pay_and_accumulate(placed_row, placed_losses, lowest, eta) == reference
+        assert _pay_and_accumulate(placed_row, placed_losses, lowest, eta, row[0]) == reference
         np.testing.assert_array_equal(placed_losses, cum_losses + row)
 
 

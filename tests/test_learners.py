@@ -512,6 +512,35 @@ def test_huge_losses_and_rates_stay_finite():
         assert np.isfinite(weights).all() and abs(weights.sum() - 1) < 1e-12, learner
 
 
+@pytest.mark.parametrize("shift", [2.0**30, 2.0**40, 2.0**42, -(2.0**41)])
+def test_adahedge_and_flipflop_are_invariant_under_translation(shift):
+    """de Rooij et al. (2014): the weights are invariant under translation of the losses. With 0/1 losses and a
+    power-of-two offset every cumulative loss is exact, so the invariance must hold bit for bit; the gap once
+    took two mix losses of the size of L apart and drifted up by their rounding (8.2 -> 17.0 at 2^40)."""
+    losses = np.random.default_rng(0).integers(0, 2, (1000, 3)).astype(float)
+    for make in (lambda: AdaHedge(3), lambda: FlipFlop(3), lambda: FlipFlop(3, phi=1.5, alpha=0.8)):
+        plain, shifted = make(), make()
+        for row in losses:
+            plain.update(row)
+            shifted.update(row + shift)
+        np.testing.assert_array_equal(shifted.weights, plain.weights)
+        assert shifted.get_params() == plain.get_params()
+        if isinstance(plain, AdaHedge):
+            assert shifted.gap == plain.gap
+
+
+def test_fixed_share_without_sharing_is_hedge_for_losses_near_the_largest_double():
+    """With alpha = 0 the log-weights took eta * loss unshifted, which overflowed (inf - inf = NaN, for good)."""
+    for eta, row in [(10.0, [1e308, 1e308]), (2.0, [-1e308, 1e308]), (1e10, [-1e300, 1e300]), (10.0, [1e308])]:
+        share, hedge = FixedShare(len(row), eta=eta, alpha=0.0), Hedge(len(row), eta=eta)
+        share.update(row)
+        hedge.update(row)  # once: Hedge's cumulative losses would overflow next (outside its contract)
+        np.testing.assert_allclose(share.weights, hedge.weights, rtol=1e-15, atol=0)
+        for _ in range(3):  # Fixed Share keeps no cumulative losses: it stays a distribution
+            share.update(row)
+            assert np.isfinite(share.weights).all() and share.weights.sum() == pytest.approx(1.0)
+
+
 def test_hedge_with_huge_eta_is_ftl():
     rng = np.random.default_rng(1)
     losses = rng.integers(0, 3, (200, 6)).astype(float)

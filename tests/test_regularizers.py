@@ -106,6 +106,20 @@ def test_extreme_inputs_stay_finite(regularizer):
         assert math.isfinite(regularizer.value(cum_losses, eta)) or isinstance(regularizer, LogBarrier)
 
 
+@pytest.mark.parametrize("regularizer", [Tsallis(0.2), Tsallis(0.5), Tsallis(0.9), LogBarrier()])
+@pytest.mark.parametrize("exponent", [600, 700, 1000, 1020])
+def test_tiny_rates_give_the_argmin_of_the_rescaled_problem(regularizer, exponent):
+    """argmin <p, L> + R(p)/eta is unchanged by L -> c L, eta -> eta / c; with eta near 1e-300 the Newton bracket
+    [1/eta, N^(1-alpha)/eta] overflowed and the weights came out NaN (also for equal L)."""
+    cum_losses = np.array([0.0, 1.0, 2.5, 4.0, 4.0])
+    eta = 0.7
+    expected = regularizer.argmin(cum_losses, eta)
+    scaled = regularizer.argmin(np.ldexp(cum_losses, exponent), math.ldexp(eta, -exponent))
+    np.testing.assert_allclose(scaled, expected, rtol=1e-13, atol=0)
+    flat = regularizer.argmin(np.zeros(7), math.ldexp(eta, -exponent))
+    np.testing.assert_allclose(flat, np.full(7, 1 / 7), rtol=1e-15)
+
+
 @pytest.mark.parametrize("regularizer", REGULARIZERS, ids=IDS)
 def test_value_is_the_minimum(regularizer):
     rng = np.random.default_rng(9)

@@ -16,7 +16,7 @@ from ftrl.ops import (
     entropic_weights,
     exp_nonpositive,
     from_order_key,
-    mix_loss,
+    log_split_sum,
     order_key,
     sum_exp_below,
 )
@@ -29,15 +29,17 @@ _ADAHEDGE_REGIME = 1
 
 @kernel(reassociate=True)
 def _pay_and_accumulate(
-    loss: NDArray[np.float64], cum_losses: NDArray[np.float64], lowest: float, eta: float
-) -> tuple[float, float, float, np.int64]:
+    loss: NDArray[np.float64], cum_losses: NDArray[np.float64], lowest: float, eta: float, reference: float
+) -> tuple[float, float, float, float, np.int64]:
     r"""One pass of a round at rate :math:`\eta` over :math:`L` with :math:`m = \min_i L_i` (``lowest``):
     the weights :math:`w_i = e^{-\eta(L_i - m)}` (1 at the minimizers, also at :math:`\eta = \infty`; all 1 at
-    :math:`\eta = 0`), then :math:`L \mathrel{+}= \ell`. Returns :math:`\sum_i w_i\ell_i`, the number of
-    minimizers, the sum of the other weights, and the :func:`~ftrl.ops.order_key` of the new :math:`\min_i L_i`
-    (an integer reduction). A reassociating kernel, like the simulator's fused Hedge round: the sums are
+    :math:`\eta = 0`), then :math:`L \mathrel{+}= \ell`. Returns :math:`\sum_i w_i\ell_i` (for the loss paid,
+    accurate relative to it), :math:`\sum_i w_i(\ell_i - r)` with r = ``reference`` (a loss of the round, so
+    that this sum does not carry the losses' common offset: for the gap), the number of minimizers, the sum of
+    the other weights, and the :func:`~ftrl.ops.order_key` of the new :math:`\min_i L_i` (an integer reduction). A reassociating kernel, like the simulator's fused Hedge round: the sums are
     vectorized in an order fixed by N (placement tested in ``tests/test_determinism.py``)."""
     weighted = 0.0
+    relative = 0.0
     n_lowest = 0
     rest = 0.0
     next_key = order_key(np.inf)
@@ -45,22 +47,24 @@ def _pay_and_accumulate(
         for i in range(cum_losses.shape[0]):
             at_min = cum_losses[i] == lowest
             weighted += loss[i] if at_min else 0.0
+            relative += loss[i] - reference if at_min else 0.0
             n_lowest += at_min
             updated = cum_losses[i] + loss[i]
             cum_losses[i] = updated
             next_key = min(next_key, order_key(updated))
-        return weighted, float(n_lowest), rest, next_key
+        return weighted, relative, float(n_lowest), rest, next_key
     for i in range(cum_losses.shape[0]):
         excess = cum_losses[i] - lowest
         at_min = excess == 0.0 or eta == 0.0
         weight = exp_nonpositive(0.0 if at_min else -eta * excess)
         weighted += weight * loss[i]
+        relative += weight * (loss[i] - reference)
         n_lowest += at_min
         rest += 0.0 if at_min else weight
         updated = cum_losses[i] + loss[i]
         cum_losses[i] = updated
         next_key = min(next_key, order_key(updated))
-    return weighted, float(n_lowest), rest, next_key
+    return weighted, relative, float(n_lowest), rest, next_key
 
 
 @kernel
@@ -69,20 +73,32 @@ def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]
     r"""Pay :math:`h = \langle p, \ell\rangle`, add :math:`\ell` to :math:`L`; return :math:`h`, the gap and
     the new :math:`\min_i L_i` (``lowest`` is the old one).
 
-    The mixability gap is :math:`\delta = h - (M(L + \ell) - M(L))` with the mix loss :math:`M` of
-    :func:`ftrl.ops.mix_loss`, clipped at 0 against rounding, exactly as in Fig. 1 of de Rooij et al. (2014).
-    Two passes: :func:`_pay_and_accumulate` gives :math:`h` with :math:`p = w / \sum_i w_i` on the fly, :math:`M(L)` from the
-    same sums, and the new minimum; :func:`ftrl.ops.sum_exp_below` gives :math:`M(L + \ell)`,
-    which needs no pass at :math:`\eta = \infty` (it is the new minimum) nor at :math:`\eta = 0`.
+    The mixability gap of Fig. 1 of de Rooij et al. (2014) is :math:`\delta = h - (M(L + \ell) - M(L))` with
+    the mix loss :math:`M(L) = m - \ln(n_m + s)/\eta` (:func:`ftrl.ops.mix_loss`), clipped at 0 against rounding.
+    It is evaluated as :math:`(h - r) - ((m' - m) - r) + (\ln(n'_m + s') - \ln(n_m + s))/\eta` with r the
+    first loss of the round, :math:`h - r = \sum_i w_i(\ell_i - r)/\sum_i w_i` summed apart from h, and m, m'
+    the old and new minima: no term carries the losses' common offset or the
+    size of L, so the gap, and the weights, are invariant under translation of the losses whenever the
+    cumulative losses are exact (two mix losses of the size of L subtracted, as before, lost ulp(L) each round,
+    which the clip turned into an upward drift: an offset of 2^40 on 0/1 losses doubled the gap after 1000
+    rounds). Two passes: :func:`_pay_and_accumulate` gives :math:`h` with :math:`p = w / \sum_i w_i` on the fly,
+    the split sum at L and the new minimum; :func:`ftrl.ops.sum_exp_below` the split sum at :math:`L + \ell`,
+    which needs no pass at :math:`\eta = \infty` (no log terms) nor at :math:`\eta = 0` (where the gap is 0).
     """
-    n = cum_losses.shape[0]
-    weighted, n_lowest, rest, next_key = _pay_and_accumulate(loss, cum_losses, lowest, eta)
+    reference = loss[0]
+    weighted, relative, n_lowest, rest, next_key = _pay_and_accumulate(loss, cum_losses, lowest, eta, reference)
     after = from_order_key(next_key)
-    paid = weighted / (n_lowest + rest)
-    mix_before = mix_loss(lowest, n_lowest, rest, eta, n)
-    rest, n_lowest = (0.0, 1.0) if eta == np.inf or eta == 0.0 else sum_exp_below(cum_losses, after, -eta)
-    mix_after = mix_loss(after, n_lowest, rest, eta, n)
-    return paid, max(0.0, paid - (mix_after - mix_before)), after
+    total = n_lowest + rest
+    paid = weighted / total
+    above_reference = relative / total
+    if eta == 0.0:
+        return paid, 0.0, after
+    drift = 0.0
+    if eta != np.inf:
+        log_before = log_split_sum(n_lowest, rest)
+        rest, n_lowest = sum_exp_below(cum_losses, after, -eta)
+        drift = (log_split_sum(n_lowest, rest) - log_before) / eta
+    return paid, max(0.0, above_reference - ((after - lowest) - reference) + drift), after
 
 
 @kernel
@@ -148,7 +164,8 @@ class AdaHedge(FullInformationLearner):
         \quad \Delta_t = \sum_{s\le t}\delta_s, \quad \eta_{t+1} = \frac{\ln N}{\Delta_t}.
 
     While :math:`\Delta = 0` the rate is infinite (Follow the Leader). No tuning parameter; the weights are
-    invariant under rescaling and translation of the losses. For losses in [0, 1] its regret is at most
+    invariant under rescaling and translation of the losses (in floating point: as long as the cumulative losses
+    are exact, see ``docs/learners.md``). For losses in [0, 1] its regret is at most
     :math:`2\sqrt{\frac{L^*(T-L^*)}{T}\ln N} + \frac{16}{3}\ln N + 2` (the AdaHedge bound of the reference, sec. 2), with
     :math:`L^*` the best expert's loss.
 

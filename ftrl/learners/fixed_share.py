@@ -35,12 +35,15 @@ def _share_round(
 
 
 @kernel(reassociate=True)
-def _log_weight_round(loss: NDArray[np.float64], log_weights: NDArray[np.float64], eta: float) -> float:
-    r"""One round for :math:`\alpha = 0` (Hedge), on the log-weights: :math:`\ln w_i \mathrel{-}= \eta\ell_i`;
-    returns the largest (an integer reduction over :func:`~ftrl.ops.order_key` keys)."""
+def _log_weight_round(loss: NDArray[np.float64], log_weights: NDArray[np.float64], eta: float,
+                      lowest_loss: float) -> float:
+    r"""One round for :math:`\alpha = 0` (Hedge), on the log-weights: :math:`\ln w_i \mathrel{-}=
+    \eta(\ell_i - \min_j \ell_j)`, shifted by the round's smallest loss so that no term is :math:`+\infty`
+    (:math:`\eta\ell_i` alone overflowed for losses near 1e308, and the weights turned NaN); returns the largest
+    (an integer reduction over :func:`~ftrl.ops.order_key` keys)."""
     largest = order_key(-np.inf)
     for i in range(log_weights.shape[0]):
-        value = log_weights[i] - eta * loss[i]
+        value = log_weights[i] - eta * (loss[i] - lowest_loss)
         log_weights[i] = value
         largest = max(largest, order_key(value))
     return from_order_key(largest)
@@ -69,7 +72,7 @@ def fixed_share_block(
         if share > 0.0:
             _share_round(loss, weights, eta, _row_min(loss), keep, share)
             continue
-        largest = _log_weight_round(loss, log_weights, eta)
+        largest = _log_weight_round(loss, log_weights, eta, _row_min(loss))
         for i in range(n):
             weights[i] = exp_nonpositive(log_weights[i] - largest)
         total = vector_sum(weights)
