@@ -156,12 +156,7 @@ def as_numeric_array(value: Any, subject: str) -> NDArray[np.float64]:
         if array.ndim == 0:
             raise _type_error(subject, requirement, value)
         flat = array.ravel()
-        for item in flat:
-            if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Real):
-                raise TypeError(
-                    f"{subject} must be {requirement}. Got {describe(value)} (holding {item!r} of type "
-                    f"{type(item).__name__}) instead."
-                )
+        check_real_items(flat, subject, requirement, value)
         try:
             return np.array([float(item) for item in flat], dtype=np.float64).reshape(array.shape)
         except OverflowError:
@@ -174,6 +169,17 @@ def as_numeric_array(value: Any, subject: str) -> NDArray[np.float64]:
             f"{subject} must be {requirement}{detail}. Got {describe(value)} (dtype {array.dtype}) instead."
         )
     return np.array(array, dtype=np.float64, order="C", copy=True)
+
+
+def check_real_items(items: Any, subject: str, requirement: str, value: Any) -> None:
+    """TypeError naming ``subject`` unless every item is a real number and not a bool (``value`` is what the
+    caller passed, shown in the message)."""
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Real):
+            raise TypeError(
+                f"{subject} must be {requirement}. Got {describe(value)} (holding {item!r} of type "
+                f"{type(item).__name__}) instead."
+            )
 
 
 def _holds_a_bool(value: Any) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import numbers
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from environments._validation import (
     as_numeric_array,
     check_choice,
     check_float,
+    check_real_items,
     describe,
     is_scalar,
     param_error,
@@ -277,12 +277,7 @@ class ExpertForecasts(Replay):
         requirement = "a pair (low, high) with low < high, both finite floats"
         if is_scalar(loss_range) or not hasattr(loss_range, "__len__") or len(loss_range) != 2:
             raise param_error(owner, "loss_range", requirement, loss_range)
-        for bound in loss_range:
-            if isinstance(bound, (bool, np.bool_)) or not isinstance(bound, numbers.Real):
-                raise TypeError(
-                    f"The 'loss_range' parameter of {owner} must be {requirement}. Got {describe(loss_range)} "
-                    f"(holding {bound!r} of type {type(bound).__name__}) instead."
-                )
+        check_real_items(loss_range, f"The 'loss_range' parameter of {owner}", requirement, loss_range)
         try:
             low, high = (float(bound) for bound in loss_range)
         except OverflowError:  # an int beyond the float range
