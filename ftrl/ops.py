@@ -656,8 +656,8 @@ def logsumexp(
     Blanchard, Higham & Higham, IMA J. Numer. Anal. 41(4), 2021; SciPy's ``scipy.special.logsumexp``.
     """
     # The fast path takes only what the general one would accept unchanged: a float temperature of 1, an int axis.
-    if (b is None and type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 1 and not keepdims
-            and type(temperature) is float and temperature == 1.0
+    if (b is None and type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 1 and keepdims is False
+            and type(return_sign) is bool and type(temperature) is float and temperature == 1.0
             and (axis is None or (type(axis) is int and (axis == 0 or axis == -1)))):
         if a.shape[0] == 0:
             return (np.float64(-np.inf), np.float64(-1.0)) if return_sign else np.float64(-np.inf)
@@ -669,6 +669,9 @@ def logsumexp(
                 return out[0], sign[0]
             return np.float64(np.nan) if sign[0] < 0 else out[0]
     owner = "logsumexp"
+    for name, flag in (("keepdims", keepdims), ("return_sign", return_sign)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"The '{name}' parameter of {owner} must be a bool. Got {flag!r} instead.")
     values = np.atleast_1d(as_real_array(a, "a", owner))
     gamma = _check_temperature(temperature, owner)
     weights = None

@@ -548,6 +548,16 @@ class TestBadInput:
         with pytest.raises(TypeError, match=f"The '{name}' parameter of {function.__name__} must be"):
             function(x, **kwargs)
 
+    @pytest.mark.parametrize("kwargs", [{"keepdims": 0}, {"keepdims": "no"}, {"return_sign": 1},
+                                        {"return_sign": None}])
+    @pytest.mark.parametrize("as_array", [True, False])
+    def test_logsumexp_flags_must_be_bools(self, kwargs, as_array):
+        """keepdims and return_sign were used as truth values, whatever they were (on either path)."""
+        x = np.array([1.0, 2.0]) if as_array else [1.0, 2.0]
+        with pytest.raises(TypeError, match=f"The '{next(iter(kwargs))}' parameter of logsumexp must be a bool"):
+            logsumexp(x, **kwargs)
+        assert logsumexp(x, keepdims=np.True_).shape == (1,)
+
     @pytest.mark.parametrize("kwargs", [{"temperature": 1}, {"temperature": np.float64(1.0)}, {"axis": np.int64(0)},
                                         {"axis": (0,)}, {"axis": -1}])
     @pytest.mark.parametrize("function", [logsumexp, softmax])
