@@ -216,3 +216,15 @@ def test_infinite_or_all_asleep_forecasts_name_the_estimators(data) -> None:
         model.partial_fit(X, y)
     with pytest.raises(ValueError, match="'estimators'.*length"):
         model.predict(X)
+
+
+def test_an_aggregator_error_during_fit_names_the_row_and_the_adapter() -> None:
+    """Forecasts outside [0, 1] under the log loss: the error came from the internal Aggregator alone."""
+    X = np.zeros((5, 1))
+    y = np.array([0.0, 1.0, 0.0, 1.0, 0.5])
+    estimators = [DummyRegressor(strategy="constant", constant=c).fit(X, y) for c in (1.5, 0.3)]
+    model = OnlineAggregatorRegressor(estimators, loss="log")
+    with pytest.raises(ValueError, match=r"of OnlineAggregatorRegressor must suit loss='log'; at row 0 of X "
+                                         r"\(forecasts array\(\[1\.5, 0\.3\]\), y = 0\.0\): .*probabilities"):
+        model.fit(X, y)
+    assert not hasattr(model, "weights_")

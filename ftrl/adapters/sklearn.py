@@ -211,8 +211,14 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
             )
         online = np.empty(targets.shape[0])
         for row, (forecast_row, target) in enumerate(zip(forecasts, targets)):
-            online[row] = trial.predict(forecast_row)
-            trial.update(float(target))
+            try:
+                online[row] = trial.predict(forecast_row)
+                trial.update(float(target))
+            except ValueError as error:  # the aggregator names its own parameters: say which row and values
+                raise ValueError(
+                    f"The 'estimators' forecasts and 'y' of {owner} must suit loss={self.loss!r}; at row {row} of X "
+                    f"(forecasts {forecast_row!r}, y = {float(target)!r}): {error}"
+                ) from error
         self.aggregator_ = trial
         self.weights_ = trial.weights.copy()
         self.forecasts_ = online
