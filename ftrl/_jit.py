@@ -14,8 +14,10 @@ Sums are therefore taken either with :func:`ftrl.ops.lane_sum`, whose eight-lane
 with :func:`ftrl.ops.vector_sum` and :func:`ftrl.ops.vector_dot`, reassociating loops that only read, so that
 there is no overlap check and the order depends on the length alone.
 
-``kernel(reassociate=True)`` is used for those two, and for the few loops where a fused pass with a vectorized
-sum matters for speed: the simulator's Hedge round and the update passes of BOA, ML-Poly and the KT experts.
+``kernel(reassociate=True)`` is used for those two, for the read-only exponential and power sums of ``ops`` and
+``regularizers`` (``sum_exp_below``, ``_power_sums``, ``_sum_above``, ...), and for the few loops where a fused pass
+with a vectorized sum matters for speed: the simulator's Hedge round, AdaHedge's ``_pay_and_accumulate`` and the
+update passes of BOA, ML-Poly and the KT experts (these write too; their placement is tested).
 There LLVM's vectorized loop runs for any non-overlapping arrays, so the order of the additions depends on N
 alone and the numbers are reproducible; ``tests/test_determinism.py`` checks that they do not depend on where
 the arrays lie in memory. Fast-math flags belong to each instruction, so a reassociating kernel that calls

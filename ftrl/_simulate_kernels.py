@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ftrl._jit import kernel, uncached_kernel
-from ftrl.ops import _row_min, exp_nonpositive, from_order_key, order_key, ordered_dot
+from ftrl.ops import _row_min, accumulate_min, exp_nonpositive, from_order_key, order_key, ordered_dot
 from ftrl.schedules import learning_rate
 
 FLOAT_COLUMNS = ("loss", "cum_loss", "best_cum_loss", "realized_loss", "cum_realized_loss", "cum_mean_loss")
@@ -107,12 +107,9 @@ def record_block(
         row = losses[r]
         t = first_round + r + 1
         recorded = pos < n_records and record_rounds[pos] == t
-        lowest_key = order_key(np.inf)
+        lowest = np.inf
         if recorded:  # the smallest cumulative loss on the way, for the best expert
-            for i in range(n_experts):
-                updated = cum_expert[i] + row[i]
-                cum_expert[i] = updated
-                lowest_key = min(lowest_key, order_key(updated))
+            lowest = accumulate_min(row, cum_expert)
         else:
             for i in range(n_experts):
                 cum_expert[i] += row[i]
@@ -127,7 +124,7 @@ def record_block(
             cum_mean += mean_losses[r]
         if recorded:
             _write_row(pos, t, expected[r], realized_loss, arm, cum_loss, cum_realized, cum_mean, cum_expert,
-                       from_order_key(lowest_key), out_float, out_int)
+                       lowest, out_float, out_int)
             pos += 1
     totals[0], totals[1], totals[2] = cum_loss, cum_realized, cum_mean
     return pos

@@ -73,7 +73,7 @@ def check_real(
     except OverflowError:
         raise ValueError(
             f"The '{name}' parameter{_owner_phrase(owner)} must be a float in the range {interval}. "
-            f"Got an int too large for a double ({_show(value)[:20]}..., {len(str(abs(value)))} digits) instead."
+            f"Got an int too large for a double ({int(value).bit_length()} bits) instead."
         ) from None
     below = number < low or (low_open and number == low)
     above = number > high or (high_open and number == high)
@@ -135,7 +135,8 @@ def check_prior(prior: ArrayLike | None, n_experts: Any, owner: str) -> NDArray[
 
 
 def check_seeds(seeds: Any, owner: str) -> list[int]:
-    """Return ``seeds`` as a list of distinct ints >= 0: a count ``n`` (an int >= 1) means ``range(n)``."""
+    """Return ``seeds`` as an ascending list of distinct ints >= 0 (the simulators' frames are sorted by seed): a
+    count ``n`` (an int >= 1) means ``range(n)``."""
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, (bool, np.bool_)):
         return list(range(check_int(seeds, "seeds", owner, low=1)))
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, np.ndarray)):
@@ -149,7 +150,7 @@ def check_seeds(seeds: Any, owner: str) -> list[int]:
             f"The 'seeds' parameter of {owner} must be a non-empty list of distinct ints >= 0. "
             f"Got {list(seeds)!r} instead."
         )
-    return values
+    return sorted(values)
 
 
 def check_choice(value: Any, name: str, choices: tuple[str, ...], owner: str | None = None) -> str:

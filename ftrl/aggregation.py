@@ -38,8 +38,8 @@ A user loss is a callable ``loss(y_hat, y) -> ndarray`` or a pair ``(loss, gradi
 (``gradient`` is :math:`\partial\lambda/\partial\hat y`, needed for the gradient trick). Both are applied
 elementwise with numpy broadcasting: ``y_hat`` is an array of forecasts (shape (N,) or (T, N)) and ``y`` a float
 or an array broadcastable against it; the result has the shape of ``y_hat``. A river
-``optim.losses.RegressionLoss`` ``l`` fits as ``(lambda y_hat, y: l(y, y_hat), lambda y_hat, y: l.gradient(y,
-y_hat))``.
+``optim.losses.RegressionLoss`` is best used through :class:`ftrl.adapters.river.FTRLRegressor`, which wraps it
+(several river losses, e.g. ``Huber``, need ``y`` as an array of ``y_hat``'s shape).
 
 Sleeping experts
     A NaN forecast means that the expert is asleep this round (Freund, Schapire, Singer & Warmuth 1997; Gaillard,
@@ -584,14 +584,6 @@ def best_convex_combination(
     def total(q: NDArray[np.float64]) -> float:
         return float(np.sum(spec.value(forecasts @ q, target)))
 
-    def objective(q: NDArray[np.float64]) -> float:
-        value = total(np.clip(q, 0.0, 1.0)) / n_rounds
-        return value if math.isfinite(value) else 1e300
-
-    def gradient(q: NDArray[np.float64]) -> NDArray[np.float64]:
-        slopes = spec.gradient(forecasts @ np.clip(q, 0.0, 1.0), target)
-        return np.nan_to_num(forecasts.T @ slopes / n_rounds, nan=0.0, posinf=1e300, neginf=-1e300)
-
     if spec.value is _square:
         # On the simplex f_t q - y_t = e_t q with e_t = f_t - y_t, so the mean square loss is q^T G q with the
         # Gram matrix G = E^T E / T of the experts' errors: each evaluation costs O(N^2) instead of O(T N), and
@@ -605,6 +597,15 @@ def best_convex_combination(
 
         def gradient(q: NDArray[np.float64]) -> NDArray[np.float64]:
             return 2.0 * gram @ np.clip(q, 0.0, 1.0)
+    else:
+
+        def objective(q: NDArray[np.float64]) -> float:
+            value = total(np.clip(q, 0.0, 1.0)) / n_rounds
+            return value if math.isfinite(value) else 1e300
+
+        def gradient(q: NDArray[np.float64]) -> NDArray[np.float64]:
+            slopes = spec.gradient(forecasts @ np.clip(q, 0.0, 1.0), target)
+            return np.nan_to_num(forecasts.T @ slopes / n_rounds, nan=0.0, posinf=1e300, neginf=-1e300)
 
     vertices = np.eye(n_experts)
     vertex_losses = np.array([total(vertex) for vertex in vertices])

@@ -15,9 +15,11 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from ftrl.regret import MIN_RESAMPLES
 
 __all__ = ["DEMO_CONFIG", "build_parser", "main"]
 
@@ -45,9 +47,6 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 EXIT_TERMINATED = 128 + signal.SIGTERM
-MIN_RESAMPLES = 100
-"""The fewest bootstrap resamples ``ftrl.regret.final_statistics`` accepts."""
-
 _EPILOG = """examples:
   ftrl demo                                   # a small built-in experiment: results, table, plot
   ftrl run scripts/experiments/ftl_vs_hedge.toml --out results/ftl
@@ -60,24 +59,23 @@ _EPILOG = """examples:
 """
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive int, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive int, got {value}")
-    return value
+def _int_at_least(low: int, wording: str) -> Callable[[str], int]:
+    """An argparse type: an int >= ``low``, refused as "must be ``wording``, got ..."."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {wording}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {wording}, got {value}")
+        return value
+
+    return parse
 
 
-def _resample_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an int >= {MIN_RESAMPLES}, got {text!r}") from None
-    if value < MIN_RESAMPLES:
-        raise argparse.ArgumentTypeError(f"must be an int >= {MIN_RESAMPLES}, got {value}")
-    return value
+_positive_int = _int_at_least(1, "a positive int")
+_resample_count = _int_at_least(MIN_RESAMPLES, f"an int >= {MIN_RESAMPLES}")
 
 
 def _add_executor_options(parser: argparse.ArgumentParser) -> None:

@@ -468,9 +468,7 @@ def constructor_parameters(factory: Callable[..., Any]) -> dict[str, Any]:
 
 def _default_label(name: str, params: Mapping[str, Any], defaults: Mapping[str, Any]) -> str:
     shown = []
-    for key, value in params.items():
-        if key in defaults and _same_value(defaults[key], value):
-            continue
+    for key, value in _non_default(params, defaults).items():
         text = (
             "T"
             if value == HORIZON_PLACEHOLDER
@@ -480,6 +478,12 @@ def _default_label(name: str, params: Mapping[str, Any], defaults: Mapping[str, 
         )
         shown.append(f"{key}={text}")
     return f"{name}({', '.join(shown)})" if shown else name
+
+
+def _non_default(params: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` without those equal to their constructor default (they do not change a cell or its label)."""
+    return {key: value for key, value in params.items()
+            if not (key in defaults and _same_value(defaults[key], value))}
 
 
 def _same_value(default: Any, value: Any) -> bool:
@@ -506,13 +510,8 @@ class _Table:
 
     def without_defaults(self) -> Entry:
         """The entry without the parameters equal to their constructor default (they do not change a cell)."""
-        defaults = constructor_parameters(self.factory)
-        params = {
-            key: value
-            for key, value in self.entry.params.items()
-            if not (key in defaults and _same_value(defaults[key], value))
-        }
-        return Entry(self.entry.name, params, self.entry.label)
+        return Entry(self.entry.name, _non_default(self.entry.params, constructor_parameters(self.factory)),
+                     self.entry.label)
 
 
 def _parse_entries(value: Any, section: str, problems: list[str]) -> list[_Table]:
@@ -617,9 +616,7 @@ def _parse_sweep(
 
 def _probe_overrides(table: _Table, sweep: Sweep | None, section: str) -> list[dict[str, Any]]:
     """The parameters a table is built with on top of its own: one per swept value if the sweep targets it."""
-    if sweep is None or sweep.section != section or table.entry.label not in sweep.targets:
-        return [{}]
-    return [{sweep.name: value} for value in sweep.values]
+    return [{} if value is None else {sweep.name: value} for _, value in _swept(table.entry, sweep, section)]
 
 
 def _probe_entries(

@@ -152,6 +152,18 @@ def _row_max(row: NDArray[np.float64]) -> float:
 
 
 @kernel
+def accumulate_min(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]) -> float:
+    r""":math:`L \mathrel{+}= \ell`; returns the new :math:`\min_i L_i` (an integer reduction over
+    :func:`order_key`, so that the loop vectorizes)."""
+    lowest = order_key(np.inf)
+    for i in range(cum_losses.shape[0]):
+        value = cum_losses[i] + loss[i]
+        cum_losses[i] = value
+        lowest = min(lowest, order_key(value))
+    return from_order_key(lowest)
+
+
+@kernel
 def _row_min(row: NDArray[np.float64]) -> float:
     """Smallest entry by :func:`order_key` (inf for an empty row); for rows without NaN."""
     smallest = order_key(np.inf)
@@ -326,7 +338,7 @@ def _logsumexp_rows_tempered(a: NDArray[np.float64], out: NDArray[np.float64], s
             rest, n_max = sum_exp_below(row, largest, 1.0)
         else:
             rest, n_max = _sum_exp_below_tempered(row, largest, gamma)
-        out[r] = _add_tempered(largest, gamma, math.log1p(rest / n_max) + math.log(n_max))
+        out[r] = _add_tempered(largest, gamma, log_split_sum(n_max, rest))
         sign[r] = 1.0 if out[r] == out[r] else np.nan
 
 
@@ -523,33 +535,18 @@ def entropic_value(cum_losses: NDArray[np.float64], eta: float) -> float:
         n_finite = 0
         for j in range(n):
             n_finite += cum_losses[j] < np.inf
-        return mix_loss(lowest, 1.0, 0.0, eta, n_finite)
-    if eta == np.inf:
-        return mix_loss(lowest, 1.0, 0.0, eta, n)
-    rest, n_min = sum_exp_below(cum_losses, lowest, -eta)
-    return mix_loss(lowest, n_min, rest, eta, n)
-
-
-@kernel
-def mix_loss(lowest: float, n_lowest: float, rest: float, eta: float, n_experts: int) -> float:
-    r"""The smooth minimum :math:`-\frac1\eta\ln\sum_i e^{-\eta L_i}
-    = m - \frac1\eta\big(\ln n_m + \operatorname{log1p}(s / n_m)\big)` from its split sum: :math:`m = \min_i L_i`
-    (``lowest``), :math:`n_m` minimizers and :math:`s = \sum_{L_i > m} e^{-\eta(L_i - m)}` (``rest``); with its
-    limits, :math:`m` at :math:`\eta = \infty` and, at :math:`\eta = 0`, :math:`m` if N = 1 and :math:`-\infty`
-    otherwise (the sums are not read there). ``n_experts`` is read at :math:`\eta = 0` only, where it should count
-    the finite :math:`L_i` (an expert at +inf has weight 0 at every rate, :func:`entropic_value`)."""
+        return lowest if n_finite == 1 else -np.inf
     if eta == np.inf:
         return lowest
-    if eta == 0.0:
-        return lowest if n_experts == 1 else -np.inf
-    return lowest - log_split_sum(n_lowest, rest) / eta
+    rest, n_min = sum_exp_below(cum_losses, lowest, -eta)
+    return lowest - log_split_sum(n_min, rest) / eta
 
 
 @kernel
 def log_split_sum(n_lowest: float, rest: float) -> float:
     r""":math:`\ln(n_m + s) = \ln n_m + \operatorname{log1p}(s / n_m)`: the log of a sum of exponentials split
     as by :func:`sum_exp_below` (:math:`n_m` terms equal to 1, the rest :math:`s`), so that
-    :math:`-\frac1\eta\ln\sum_i e^{-\eta L_i} = m - \ln(n_m + s)/\eta` (:func:`mix_loss`)."""
+    :math:`-\frac1\eta\ln\sum_i e^{-\eta L_i} = m - \ln(n_m + s)/\eta` (:func:`entropic_value`)."""
     log_count = 0.0 if n_lowest == 1.0 else math.log(n_lowest)  # the same bits, one libm call fewer
     return log_count + math.log1p(rest / n_lowest)
 

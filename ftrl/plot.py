@@ -76,7 +76,7 @@ def plot_results(
     from ftrl.report import bound_curve
 
     df = _load(results, path, column, "plot_results")
-    parameter = str(df["sweep_parameter"].dropna().iloc[0]) if "sweep_parameter" in df.columns else ""
+    parameter = _sweep_parameter(df)
     swept_name = parameter.split(".")[-1]
     panel_keys = ["environment", "sweep_value"] if parameter.startswith("environments.") else ["environment"]
     line_keys = ["learner", "sweep_value"] if parameter.startswith("learners.") else ["learner"]
@@ -166,11 +166,17 @@ def _ordered_groups(frame: pd.DataFrame, keys: list[str]) -> list[tuple[tuple, p
     )
 
 
-def _swept_label(key: tuple, swept_name: str) -> str:
-    """``"name"`` for a key without a swept value (or whose value is NaN), else ``"name, <parameter>=<value>"``."""
+def _swept_label(key: tuple, swept_name: str, separator: str = ", ") -> str:
+    """``"name"`` for a key without a swept value (or whose value is NaN), else ``"name, <parameter>=<value>"``
+    (with ``separator`` between the two)."""
     if len(key) == 1 or _isnan(key[1]):
         return str(key[0])
-    return f"{key[0]}, {swept_name}={_value_text(key[1])}"
+    return f"{key[0]}{separator}{swept_name}={_value_text(key[1])}"
+
+
+def _sweep_parameter(df: pd.DataFrame) -> str:
+    """The swept parameter (``"learners.eta"``), or ``""`` for results without a sweep."""
+    return str(df["sweep_parameter"].dropna().iloc[0]) if "sweep_parameter" in df.columns else ""
 
 
 def _load(results: pd.DataFrame | str | os.PathLike[str], path: str | os.PathLike[str] | None, column: str,
@@ -262,7 +268,7 @@ def plot_final(
         panel = final[final["environment"] == environment]
         panel = panel[panel["horizon"] == panel["horizon"].max()]
         keys = ["learner", "sweep_value"] if swept else ["learner"]
-        name = str(panel["sweep_parameter"].dropna().iloc[0]).split(".")[-1] if swept else ""
+        name = _sweep_parameter(panel).split(".")[-1] if swept else ""
         labels, positions, data, shades = [], [], [], []
         for key, group in panel.groupby(keys, sort=False, dropna=False):
             key = key if isinstance(key, tuple) else (key,)
@@ -271,7 +277,7 @@ def plot_final(
             if values.size == 0:
                 continue
             learner = key[0]
-            label = learner if not swept or _isnan(key[1]) else f"{learner}\n{name}={_value_text(key[1])}"
+            label = _swept_label(key, name, "\n")
             labels.append(label)
             positions.append(len(positions))
             data.append(values)
@@ -357,7 +363,7 @@ def plot_sweep(
             "The results passed to plot_sweep come from an experiment without a [sweep] table; add one (see "
             "docs/experiments.md) or plot the curves with plot_results."
         )
-    parameter = str(df["sweep_parameter"].dropna().iloc[0])
+    parameter = _sweep_parameter(df)
     stats = final_statistics(df, column, method=interval, by=["environment", "sweep_value", "learner", "horizon"])
     swept_values = stats["sweep_value"].dropna().to_numpy(dtype=np.float64)
     if parameter == "horizon":

@@ -31,6 +31,8 @@ __all__ = ["bound", "bound_names", "final_statistics", "ledger", "student_t_quan
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 CONFIDENCE = 0.95
+MIN_RESAMPLES = 100
+"""The fewest bootstrap resamples :func:`final_statistics` accepts."""
 
 
 def _t_central_probability(theta: float, dof: int) -> float:
@@ -243,7 +245,7 @@ def final_statistics(
         raise TypeError(f"The 'df' parameter of {owner} must be a pandas DataFrame. Got {type(df).__name__} instead.")
     method = check_choice(method, "method", INTERVAL_METHODS, owner)
     confidence = check_real(confidence, "confidence", owner, low=0.0, high=1.0, low_open=True, high_open=True)
-    n_resamples = check_int(n_resamples, "n_resamples", owner, low=100)
+    n_resamples = check_int(n_resamples, "n_resamples", owner, low=MIN_RESAMPLES)
     seed = check_int(seed, "seed", owner, low=0)
     groups = [key for key in _FINAL_KEYS if key in df.columns] if by is None else (
         [by] if isinstance(by, str) else list(by))

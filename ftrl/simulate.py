@@ -70,6 +70,11 @@ _EMPTY_FLOAT = np.zeros(0)
 _EMPTY_INT = np.zeros(0, dtype=np.int64)
 
 
+def default_block_rows(n_experts: int) -> int:
+    """Rows per block of losses: :data:`BLOCK_BYTES` of them, at least :data:`_MIN_BLOCK_ROWS`."""
+    return max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (8 * n_experts))
+
+
 def record_rounds(horizon: int, record: str | int) -> NDArray[np.int64]:
     """The rounds (1-based, increasing, distinct) at which :func:`simulate` keeps a row.
 
@@ -320,7 +325,7 @@ def simulate(
     horizon = check_int(horizon, "horizon", _OWNER, low=1)
     feedback = check_choice(feedback, "feedback", ("full", "bandit"), _OWNER)
     record = _check_record(record, _OWNER)
-    seed_list = sorted(check_seeds(seeds, _OWNER))  # the frame is sorted by seed, then t
+    seed_list = check_seeds(seeds, _OWNER)
     workers = (os.cpu_count() or 1) if n_jobs is None else check_int(n_jobs, "n_jobs", _OWNER, low=1)
     path_choice = check_choice(_path, "_path", ("auto", "fast", "general"), _OWNER)
     if not isinstance(ledger, (bool, np.bool_)):
@@ -377,7 +382,7 @@ def simulate(
         return simulate_sleeping(make_learner, env, horizon, seeds=seed_list, record=record, _path=path_choice)
     block_rows = _block_size
     if block_rows is None:
-        block_rows = max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (8 * int(n_experts)))
+        block_rows = default_block_rows(int(n_experts))
     else:
         block_rows = check_int(block_rows, "_block_size", _OWNER, low=1)
     means = getattr(env, "means", None)
@@ -504,12 +509,13 @@ def _run_fast(
     while done < plan.horizon:
         rows = min(plan.block_rows, plan.horizon - done)
         losses = np.ascontiguousarray(env.block(rows), dtype=np.float64)
-        if loss_limit < math.inf and not largest_magnitude(losses.reshape(-1)) <= loss_limit:
+        largest = largest_magnitude(losses.reshape(-1)) if loss_limit < math.inf else 0.0
+        if not largest <= loss_limit:
             _check_finite(losses, env, done + 1, done + rows)  # a NaN or inf gets the usual message first
             raise ValueError(
                 f"The 'env' parameter of {_OWNER} must give losses of at most {loss_limit:g} in magnitude for "
                 f"{type(learner).__name__} (it squares them; it assumes losses in [0, 1]). Got one of "
-                f"{largest_magnitude(losses.reshape(-1)):g} in rounds {done + 1} to {done + rows}."
+                f"{largest:g} in rounds {done + 1} to {done + rows}."
             )
         if hedge_state is not None and book is not None:
             every = np.arange(done + 1, done + rows + 1, dtype=np.int64)

@@ -281,10 +281,10 @@ class ResultDirectory:
     def _previous_manifest(self) -> dict[str, Any] | None:
         """The manifest already in the directory, None when there is none; DirectoryInUseError for a
         ``manifest.json`` that ftrl did not write."""
-        if not (self.path / MANIFEST).exists():
-            return None
         try:
             return read_manifest(self.path)
+        except FileNotFoundError:
+            return None
         except ManifestError as error:
             raise DirectoryInUseError(
                 f"{error}. ftrl does not overwrite it, not even with --force: move it away or choose another --out."
@@ -375,6 +375,8 @@ def load_results(directory: str | os.PathLike[str]) -> pd.DataFrame:
     ------
     FileNotFoundError
         ``directory`` has no manifest.
+    ManifestError
+        Its ``manifest.json`` is not one ftrl wrote (unreadable, not JSON, or not shaped like ftrl's).
     """
     manifest = read_manifest(directory)
     _, pq = _pyarrow()

@@ -224,6 +224,9 @@ def test_delayed_rejects_bad_learners_and_losses_without_changing_state() -> Non
         Delayed(Hedge, 1)
     with pytest.raises(ValueError, match=r"must not be a sleeping-experts learner.*Sleeping\(Delayed\(learner, 1\)\)"):
         Delayed(Sleeping(Hedge(3, eta=1.0)), 1)
+    spec = {"name": "sleeping", "params": Sleeping(Hedge(3, eta=1.0)).get_params()}  # the same, as get_params says it
+    with pytest.raises(ValueError, match=r"must not be a sleeping-experts learner"):
+        Delayed(spec, 1, n_experts=3)
     delayed = Delayed(Hedge(3, eta=1.0), 1)
     delayed.update([1.0, 0.0, 0.5])
     delayed.update([0.0, 1.0, 0.5])

@@ -181,15 +181,17 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
         If it raises, the fitted attributes are those of before the call.
         """
         if not hasattr(self, "aggregator_"):
-            return self._stream(self._new_aggregator(), X, y)
-        n_estimators = len(self._checked_estimators())
-        if n_estimators != self.aggregator_.n_experts:
-            raise ValueError(
-                f"The 'estimators' parameter of {type(self).__name__} must keep its length between partial_fit "
-                f"calls ({self.aggregator_.n_experts}, as fitted); call fit to start afresh. Got {n_estimators}."
-            )
+            return self.fit(X, y)
+        self._check_n_estimators(len(self._checked_estimators()), self.aggregator_.n_experts)
         # Work on a copy, so that a call that raises half-way leaves the fitted state as it was.
         return self._stream(copy.deepcopy(self.aggregator_), X, y)
+
+    def _check_n_estimators(self, n_estimators: int, fitted: int) -> None:
+        if n_estimators != fitted:
+            raise ValueError(
+                f"The 'estimators' parameter of {type(self).__name__} must keep the length it was fitted with "
+                f"({fitted}); call fit to start afresh. Got {n_estimators} estimators instead."
+            )
 
     def _stream(self, trial: Aggregator, X: Any, y: ArrayLike) -> OnlineAggregatorRegressor:
         """Play the rows on ``trial`` (a fresh learner or a copy of the fitted one); assign only if all went well."""
@@ -229,11 +231,7 @@ class OnlineAggregatorRegressor(RegressorMixin, BaseEstimator):
         """The forecasts with the current weights (renormalized over the awake estimators of each row)."""
         check_is_fitted(self, "weights_")
         forecasts = self._expert_forecasts(X)
-        if forecasts.shape[1] != self.weights_.shape[0]:
-            raise ValueError(
-                f"The 'estimators' parameter of {type(self).__name__} must keep the length it was fitted with "
-                f"({self.weights_.shape[0]}). Got {forecasts.shape[1]} estimators instead."
-            )
+        self._check_n_estimators(forecasts.shape[1], self.weights_.shape[0])
         awake = ~np.isnan(forecasts)
         if awake.all():
             return forecasts @ self.weights_

@@ -74,7 +74,7 @@ def _mixability_round(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]
     the new :math:`\min_i L_i` (``lowest`` is the old one).
 
     The mixability gap of Fig. 1 of de Rooij et al. (2014) is :math:`\delta = h - (M(L + \ell) - M(L))` with
-    the mix loss :math:`M(L) = m - \ln(n_m + s)/\eta` (:func:`ftrl.ops.mix_loss`), clipped at 0 against rounding.
+    the mix loss :math:`M(L) = m - \ln(n_m + s)/\eta` (:func:`ftrl.ops.entropic_value`), clipped at 0 against rounding.
     It is evaluated as :math:`(h - r) - ((m' - m) - r) + (\ln(n'_m + s') - \ln(n_m + s))/\eta` with r the
     first loss of the round, :math:`h - r = \sum_i w_i(\ell_i - r)/\sum_i w_i` summed apart from h, and m, m'
     the old and new minima: no term carries the losses' common offset or the

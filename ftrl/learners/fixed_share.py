@@ -16,7 +16,7 @@ from ftrl.ops import _row_min, exp_nonpositive, from_order_key, order_key, vecto
 __all__ = ["FixedShare"]
 
 
-@kernel(reassociate=True)
+@kernel
 def _share_round(
     loss: NDArray[np.float64], weights: NDArray[np.float64], eta: float, lowest_loss: float, keep: float,
     share: float,
@@ -34,7 +34,7 @@ def _share_round(
         weights[i] = weights[i] * scale + share
 
 
-@kernel(reassociate=True)
+@kernel
 def _log_weight_round(loss: NDArray[np.float64], log_weights: NDArray[np.float64], eta: float,
                       lowest_loss: float) -> float:
     r"""One round for :math:`\alpha = 0` (Hedge), on the log-weights: :math:`\ln w_i \mathrel{-}=

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 from ftrl._jit import kernel
 from ftrl._validation import check_int
 from ftrl.learners.base import FullInformationLearner
-from ftrl.ops import exp_nonpositive, from_order_key, order_key, vector_dot, vector_sum
+from ftrl.ops import accumulate_min, exp_nonpositive, from_order_key, order_key, vector_dot, vector_sum
 from ftrl.schedules import learning_rate, resolve_rate
 
 __all__ = ["FTL", "Hedge"]
@@ -67,18 +67,6 @@ def _accumulate_and_exponentiate(
 
 
 @kernel
-def _accumulate(loss: NDArray[np.float64], cum_losses: NDArray[np.float64]) -> float:
-    r""":math:`L \mathrel{+}= \ell`; returns :math:`\min_i L_i` (an integer reduction over
-    :func:`~ftrl.ops.order_key`)."""
-    lowest = order_key(np.inf)
-    for i in range(cum_losses.shape[0]):
-        value = cum_losses[i] + loss[i]
-        cum_losses[i] = value
-        lowest = min(lowest, order_key(value))
-    return from_order_key(lowest)
-
-
-@kernel
 def _hedge_round(
     loss: NDArray[np.float64],
     t: int,
@@ -114,7 +102,7 @@ def _hedge_round(
     else:
         paid = vector_dot(weights, loss)
     if eta == np.inf:  # Follow the Leader: accumulate L and find its minimum, no exponential
-        next_lowest = _accumulate(loss, cum_losses)
+        next_lowest = accumulate_min(loss, cum_losses)
         for i in range(n):
             weights[i] = 1.0 if cum_losses[i] == next_lowest else 0.0
     else:

@@ -152,6 +152,14 @@ def _check_inner(learner: Any, owner: str) -> Any:
     return learner
 
 
+def _beyond(values: NDArray[np.float64], limit: float) -> NDArray[np.bool_]:
+    """Per row (of a 2-D block) or for a vector: whether a non-NaN entry exceeds ``limit`` in magnitude (NaN marks
+    an asleep expert)."""
+    if limit == math.inf:
+        return np.zeros(values.shape[:-1], dtype=bool)
+    return np.nanmax(np.abs(values), axis=-1) > limit
+
+
 def _build_inner(spec: Mapping[str, Any], n_experts: int | None, owner: str) -> Any:
     """The learner described by ``spec`` = {"name": ..., "params": {...}} (what ``get_params()["learner"]``
     holds), with ``n_experts`` experts: a registered learner or, nested, a wrapper."""
@@ -199,6 +207,12 @@ class _Wrapper:
         self._compiled = _compiled_inner(learner)
         self._scratch = np.zeros(1)
         self._expected = np.zeros(1)
+        self._counter = np.zeros(1, dtype=np.int64)
+
+    def reset(self) -> None:
+        """Return to round 0: reset the wrapped learner and the round counter."""
+        self.learner.reset()
+        self._counter = np.zeros(1, dtype=np.int64)
 
     @property
     def loss_limit(self) -> float:
@@ -208,7 +222,7 @@ class _Wrapper:
     def _check_limit(self, values: NDArray[np.float64]) -> None:
         """ValueError naming 'losses' if a (non-NaN) entry exceeds :attr:`loss_limit` in magnitude."""
         limit = self.loss_limit
-        if limit < math.inf and np.nanmax(np.abs(values)) > limit:
+        if _beyond(values, limit).any():
             raise ValueError(
                 f"The 'losses' parameter of {type(self).__name__} must lie in [-{limit:g}, {limit:g}] for the wrapped "
                 f"{type(self.learner).__name__}. Got {values!r} instead."
@@ -300,24 +314,20 @@ class Delayed(_Wrapper):
 
     def __init__(self, learner: Any, delay: int, *, n_experts: int | None = None) -> None:
         self.delay = check_int(delay, "delay", "Delayed", low=0)
-        if hasattr(learner, "weights_for"):
+        super().__init__(learner, n_experts)  # a mapping is built first, so that the check below sees the learner
+        if hasattr(self.learner, "weights_for"):
             raise ValueError(
                 "The 'learner' parameter of Delayed must not be a sleeping-experts learner: the awake set is known "
                 "when a round is played, its losses only d rounds later, so wrap the other way round, "
-                f"Sleeping(Delayed(learner, {self.delay})). Got {learner!r} instead."
+                f"Sleeping(Delayed(learner, {self.delay})). Got {self.learner!r} instead."
             )
-        super().__init__(learner, n_experts)
         self._row = np.zeros((1, self.n_experts))
-        self._clear()
-
-    def _clear(self) -> None:
-        self._counter = np.zeros(1, dtype=np.int64)
         self._pending = np.zeros((self.delay, self.n_experts))
 
     def reset(self) -> None:
         """Return to round 0: reset the wrapped learner and drop the queued losses."""
-        self.learner.reset()
-        self._clear()
+        super().reset()
+        self._pending = np.zeros((self.delay, self.n_experts))
 
     def get_params(self) -> dict[str, Any]:
         """The constructor parameters, JSON friendly (the inner learner as its name and parameters)."""
@@ -438,12 +448,6 @@ class Sleeping(_Wrapper):
         self._charged = np.zeros((1, self.n_experts))
         self._played = np.zeros(self.n_experts)
         self._row = np.zeros((1, self.n_experts))
-        self._counter = np.zeros(1, dtype=np.int64)
-
-    def reset(self) -> None:
-        """Return to round 0: reset the wrapped learner."""
-        self.learner.reset()
-        self._counter = np.zeros(1, dtype=np.int64)
 
     def _checked_awake(self, awake: ArrayLike) -> NDArray[np.bool_]:
         mask = np.asarray(awake)
@@ -584,12 +588,12 @@ def simulate_sleeping(
     >>> bool((df.sleeping_regret == df.cum_loss - df.best_cum_loss).all())
     True
     """
-    from ftrl.simulate import _MIN_BLOCK_ROWS, BLOCK_BYTES, _check_record, _jsonable, record_rounds
+    from ftrl.simulate import _check_record, _jsonable, default_block_rows, record_rounds
 
     start = time.perf_counter()
     horizon = check_int(horizon, "horizon", _SIMULATE_OWNER, low=1)
     record = _check_record(record, _SIMULATE_OWNER)
-    seed_list = sorted(check_seeds(seeds, _SIMULATE_OWNER))  # the frame is sorted by seed, then t
+    seed_list = check_seeds(seeds, _SIMULATE_OWNER)
     if _path not in ("auto", "fast", "general"):
         raise ValueError(f"The '_path' parameter of {_SIMULATE_OWNER} must be 'auto', 'fast' or 'general'. "
                          f"Got {_path!r} instead.")
@@ -612,7 +616,7 @@ def simulate_sleeping(
                          f"learner with advance(); got {type(env).__name__} and {type(probe).__name__}.")
     path = "fast" if fast_ok and _path != "general" else "general"
     rounds = record_rounds(horizon, record)
-    block_rows = max(_MIN_BLOCK_ROWS, BLOCK_BYTES // (8 * int(n_experts)))
+    block_rows = default_block_rows(int(n_experts))
     frames = [_run_sleeping_seed(make(), env, horizon, rounds, seed, path, block_rows) for seed in seed_list]
     df = pd.concat(frames, ignore_index=True)
 
@@ -733,8 +737,9 @@ def _check_awake_rows(losses: NDArray[np.float64], done: int) -> None:
 def _check_magnitude(losses: NDArray[np.float64], learner: Any, done: int) -> None:
     """ValueError if an awake loss of the block exceeds the learner's ``loss_limit`` (what its ``update`` checks)."""
     limit = float(getattr(learner, "loss_limit", math.inf))
-    if limit < math.inf and np.nanmax(np.abs(losses)) > limit:
-        row = int(np.flatnonzero(np.nanmax(np.abs(losses), axis=1) > limit)[0])
+    bad = np.flatnonzero(_beyond(losses, limit))
+    if bad.size:
+        row = int(bad[0])
         raise ValueError(
             f"The losses of the environment passed to {_SIMULATE_OWNER} must lie in [-{limit:g}, {limit:g}] for "
             f"{type(learner).__name__}. Got {losses[row]!r} in round {done + row + 1} instead."
